@@ -1,0 +1,556 @@
+"""A small, strict client for the Zortout (ZORT) Open API v4.
+
+Plain Python on ``requests``; nothing here knows about Odoo.
+
+Reads return the complete data set or raise: a failed page is never taken for
+the last page, and a page that comes back short before ``count`` rows were read
+raises :class:`~zortout.errors.ZortoutIncompleteSweepError`. Transient failures
+are retried a bounded number of times with exponential backoff and full jitter.
+No secret value reaches a log line, an exception message or a repr.
+"""
+
+import email.utils
+import logging
+import random
+import time
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import urlencode
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from .errors import (
+    ZortoutAuthError,
+    ZortoutBadResponseError,
+    ZortoutConnectionError,
+    ZortoutError,
+    ZortoutIncompleteSweepError,
+    ZortoutPermanentError,
+    ZortoutRateLimitError,
+    ZortoutServerError,
+    ZortoutTimeoutError,
+    ZortoutUnknownWarehouseError,
+)
+from .values import QuantityProblem, parse_quantity
+
+__all__ = ["ZortoutClient", "DEFAULT_BASE_URL", "ProductRow", "Warehouse", "CallStats", "MAX_PAGE_LIMIT"]
+
+DEFAULT_BASE_URL = "https://open-api.zortout.com/v4"
+#: Zortout serves at most 500 rows a page (v4).
+MAX_PAGE_LIMIT = 500
+
+PRODUCTS = "/Product/GetProducts"
+PRODUCT_DETAIL = "/Product/GetProductDetail"
+WAREHOUSES = "/Warehouse/GetWarehouses"
+UPDATE_STOCK = "/Product/UpdateProductStockList"
+UPDATE_AVAILABLE_STOCK = "/Product/UpdateProductAvailableStockList"
+
+QUOTA_NOTICE = "api request limits"
+_AUTH_MESSAGES = ("access denied", "invalid api")
+_WAREHOUSE_MESSAGE = "invalid warehouse"
+
+_READ, _WRITE, _DETAIL = "read", "write", "detail"
+
+
+# ---------------------------------------------------------------------------
+# values handed to callers
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ProductRow:
+    """One product as read from GetProducts, normalized.
+
+    ``sku`` is stripped ("" when Zortout sent none). ``stock`` (on hand) and
+    ``available_stock`` (on hand minus open-order reservations) are Decimals,
+    or the MISSING / UNREADABLE markers - never a silent 0. ``raw_stock`` and
+    ``raw_available_stock`` keep the values exactly as received.
+    """
+
+    zortout_id: int | None
+    sku: str
+    name: str
+    producttype: int
+    active: bool | None
+    stock: Decimal | QuantityProblem
+    available_stock: Decimal | QuantityProblem
+    raw_stock: object = None
+    raw_available_stock: object = None
+
+    SOURCES = ("availablestock", "stock")
+
+    @classmethod
+    def from_api(cls, data):
+        raw_stock = data.get("stock")
+        raw_available = data.get("availablestock")
+        return cls(
+            zortout_id=_int_or_none(data.get("id")),
+            sku=_text(data.get("sku")),
+            name=_text(data.get("name")),
+            producttype=_int_or_none(data.get("producttype")) or 0,
+            active=_bool_or_none(data.get("active")),
+            stock=parse_quantity(raw_stock),
+            available_stock=parse_quantity(raw_available),
+            raw_stock=raw_stock,
+            raw_available_stock=raw_available,
+        )
+
+    @property
+    def is_service(self):
+        return self.producttype == 1
+
+    def quantity(self, source):
+        """The quantity for ``source``: 'availablestock' or 'stock'."""
+        if source == "availablestock":
+            return self.available_stock
+        if source == "stock":
+            return self.stock
+        raise ValueError(f"unknown quantity source {source!r}; expected one of {self.SOURCES}")
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    code: str
+    name: str
+    id: int | None = None
+
+    @classmethod
+    def from_api(cls, data):
+        return cls(code=_text(data.get("code")), name=_text(data.get("name")), id=_int_or_none(data.get("id")))
+
+
+@dataclass
+class CallStats:
+    """What the client spent. ``calls`` counts every HTTP request sent
+    (retries included); ``retries`` the repeated ones; ``pages`` the pages
+    read successfully; ``notices`` the non-fatal messages Zortout attached to
+    successful answers (e.g. the daily quota notice)."""
+
+    calls: int = 0
+    retries: int = 0
+    pages: int = 0
+    notices: list = field(default_factory=list)
+
+    def reset(self):
+        self.calls = self.retries = self.pages = 0
+        self.notices = []
+
+
+# ---------------------------------------------------------------------------
+# transport
+# ---------------------------------------------------------------------------
+
+class _DefaultTimeoutAdapter(HTTPAdapter):
+    """Applies (connect, read) timeouts when the caller passed none.
+
+    The timeouts are set here rather than on ``Session.request`` so that code
+    wrapping ``Session.send`` (test harnesses do) sees ``timeout=None``.
+    """
+
+    def __init__(self, timeout, **kwargs):
+        self._default_timeout = timeout
+        super().__init__(**kwargs)
+
+    def send(self, request, stream=False, timeout=None, **kwargs):
+        if timeout is None:
+            timeout = self._default_timeout
+        return super().send(request, stream=stream, timeout=timeout, **kwargs)
+
+
+class ZortoutClient:
+    """Client for one Zortout store.
+
+    ``sleep`` is called with the number of seconds to wait between retries
+    (tests inject a recorder); ``rng`` supplies the jitter (``uniform(a, b)``).
+    """
+
+    def __init__(self, store_name, api_key, api_secret, base_url=DEFAULT_BASE_URL, *,
+                 connect_timeout=10.0, read_timeout=30.0, max_retries=3, backoff_base=0.5,
+                 backoff_cap=8.0, retry_after_cap=30.0, page_limit=MAX_PAGE_LIMIT, sku_batch_size=100,
+                 logger=None, sleep=time.sleep, rng=None):
+        if not (store_name and api_key and api_secret):
+            raise ValueError("store name, API key and API secret are all required")
+        self.store_name = store_name
+        self._api_key = api_key
+        self._api_secret = api_secret
+        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.max_retries = max(0, int(max_retries))
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.retry_after_cap = retry_after_cap
+        self.page_limit = max(1, min(int(page_limit), MAX_PAGE_LIMIT))
+        self.sku_batch_size = max(1, int(sku_batch_size))
+        self.logger = logger or logging.getLogger(__name__)
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self.stats = CallStats()
+        self._session = requests.Session()
+        adapter = _DefaultTimeoutAdapter((connect_timeout, read_timeout))
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+
+    def __repr__(self):
+        return f"<ZortoutClient store={self.store_name!r} base_url={self.base_url!r}>"
+
+    def close(self):
+        self._session.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def reset_stats(self):
+        self.stats.reset()
+
+    # -- public reads --------------------------------------------------------
+
+    def iter_products(self, warehouse_code=None, sku_list=None, active_only=False):
+        """Yield :class:`ProductRow` for every product, paging GetProducts.
+
+        With ``warehouse_code`` the quantities are those of that warehouse,
+        without it the store-wide totals. Callers should check the code
+        against :meth:`list_warehouses` first: depending on the store,
+        Zortout answers an unknown code with "Invalid Warehouse/Branch"
+        (raised as ZortoutUnknownWarehouseError), with "Access Denied"
+        (indistinguishable from bad credentials) or with an empty list.
+
+        With ``sku_list`` the SKUs are stripped, de-duplicated and sent in
+        batches of ``sku_batch_size`` through the ``skulist`` header; only rows
+        whose stripped SKU equals a requested SKU exactly are yielded.
+        An empty ``sku_list`` yields nothing and sends nothing.
+
+        Rows are yielded page by page; if a later page fails, rows already
+        yielded are incomplete - use :meth:`fetch_products` for all-or-nothing.
+        """
+        params = {}
+        if warehouse_code:
+            params["warehousecode"] = warehouse_code
+        if active_only:
+            params["activestatus"] = 1
+        if sku_list is None:
+            for data in self._sweep(PRODUCTS, params, warehouse_code=warehouse_code):
+                yield ProductRow.from_api(data)
+            return
+        for batch in self._sku_batches(sku_list):
+            wanted = set(batch)
+            headers = {"skulist": ",".join(batch).encode("utf-8")}
+            for data in self._sweep(PRODUCTS, params, headers=headers, warehouse_code=warehouse_code):
+                row = ProductRow.from_api(data)
+                if row.sku in wanted:
+                    yield row
+
+    def fetch_products(self, warehouse_code=None, sku_list=None, active_only=False):
+        """All products as a list: the complete sweep, or an exception."""
+        return list(self.iter_products(warehouse_code, sku_list, active_only))
+
+    def count_products(self, warehouse_code=None):
+        """How many products GetProducts reports (one call, ``limit=1``)."""
+        params = {"page": 1, "limit": 1}
+        if warehouse_code:
+            params["warehousecode"] = warehouse_code
+        body = self._call("GET", PRODUCTS, params=params, warehouse_code=warehouse_code)
+        count = _int_or_none(body.get("count"))
+        if count is None:
+            raise ZortoutBadResponseError(
+                f"Zortout answered {PRODUCTS} without a readable 'count'", endpoint=PRODUCTS, http_status=200)
+        return count
+
+    def list_warehouses(self):
+        """Every warehouse of the store (paged GetWarehouses)."""
+        return [Warehouse.from_api(data) for data in self._sweep(WAREHOUSES, {})]
+
+    def get_product_detail(self, product_id, warehouse_code=None):
+        """One product by Zortout id (GetProductDetail) as a ProductRow."""
+        params = {"id": product_id}
+        if warehouse_code:
+            params["warehousecode"] = warehouse_code
+        body = self._call("GET", PRODUCT_DETAIL, params=params, kind=_DETAIL, warehouse_code=warehouse_code)
+        return ProductRow.from_api(body)
+
+    # -- public writes -------------------------------------------------------
+
+    def update_stock_list(self, stocks, warehouse_code, available=False):
+        """Set absolute quantities in one warehouse.
+
+        ``stocks``: a mapping ``{sku: quantity}`` or an iterable of
+        ``{"sku": ..., "stock": ...}`` dicts or ``(sku, quantity)`` pairs.
+        ``available=False`` posts to UpdateProductStockList (on hand),
+        ``True`` to UpdateProductAvailableStockList (sellable).
+        Both are absolute setters, so a transient failure is retried; after a
+        timeout the outcome is unknown until the stock is read back.
+        Returns the decoded answer (top-level ``resCode``/``resDesc``).
+        An empty ``stocks`` sends nothing and returns an empty dict.
+        """
+        if not warehouse_code:
+            raise ValueError("update_stock_list needs a warehouse code")
+        items = _stock_items(stocks)
+        if not items:
+            return {}
+        endpoint = UPDATE_AVAILABLE_STOCK if available else UPDATE_STOCK
+        return self._call("POST", endpoint, params={"warehousecode": warehouse_code},
+                          json_body={"stocks": items}, kind=_WRITE, warehouse_code=warehouse_code)
+
+    # -- paging --------------------------------------------------------------
+
+    def _sku_batches(self, sku_list):
+        seen = []
+        known = set()
+        for sku in sku_list:
+            sku = _text(sku)
+            if not sku or sku in known:
+                continue
+            if "," in sku:
+                raise ValueError(f"SKU {sku!r} contains a comma and cannot be sent in a skulist")
+            known.add(sku)
+            seen.append(sku)
+        size = self.sku_batch_size
+        return [seen[i:i + size] for i in range(0, len(seen), size)]
+
+    def _sweep(self, endpoint, params, headers=None, warehouse_code=None):
+        """Yield the raw dicts of every page of a list endpoint."""
+        limit = self.page_limit
+        page = 1
+        read = 0
+        while True:
+            query = dict(params, page=page, limit=limit)
+            try:
+                rows, count = self._read_page(endpoint, query, headers, read, warehouse_code)
+            except ZortoutIncompleteSweepError:
+                raise
+            except ZortoutError as exc:
+                if page == 1 or not exc.transient:
+                    raise
+                raise ZortoutIncompleteSweepError(
+                    f"Zortout sweep of {endpoint} stopped at page {page} after {read} rows: {exc}",
+                    rows_read=read, page=page, cause=exc, endpoint=endpoint,
+                    res_code=exc.res_code, res_desc=exc.res_desc, http_status=exc.http_status,
+                ) from exc
+            self.stats.pages += 1
+            yield from rows
+            read += len(rows)
+            if count is None:
+                # no usable count: fall back to "a short page is the last page"
+                if len(rows) < limit:
+                    return
+            elif read >= count or not rows:
+                return
+            page += 1
+
+    def _read_page(self, endpoint, query, headers, read_before, warehouse_code):
+        """One page; a page short of ``count`` is fetched again before failing."""
+        attempt = 0
+        while True:
+            body = self._call("GET", endpoint, params=query, headers=headers, warehouse_code=warehouse_code)
+            rows = body["list"]
+            count = _int_or_none(body.get("count"))
+            limit = query["limit"]
+            if count is None or len(rows) >= limit or read_before + len(rows) >= count:
+                return rows, count
+            if attempt >= self.max_retries:
+                raise ZortoutIncompleteSweepError(
+                    f"Zortout page {query['page']} of {endpoint} held {len(rows)} rows, "
+                    f"but {count - read_before} of {count} were still expected",
+                    rows_read=read_before + len(rows), count=count, page=query["page"],
+                    endpoint=endpoint, http_status=200, res_code=_result(body, _READ)[0],
+                )
+            self._wait_before_retry(attempt, None, endpoint)
+            attempt += 1
+
+    # -- one call with retries ----------------------------------------------
+
+    def _call(self, method, endpoint, *, params=None, headers=None, json_body=None, kind=_READ,
+              warehouse_code=None):
+        attempt = 0
+        while True:
+            try:
+                return self._attempt(method, endpoint, params, headers, json_body, kind, warehouse_code, attempt)
+            except ZortoutError as exc:
+                if not exc.transient or attempt >= self.max_retries:
+                    raise
+                self._wait_before_retry(attempt, getattr(exc, "retry_after", None), endpoint)
+                attempt += 1
+
+    def _wait_before_retry(self, attempt, retry_after, endpoint):
+        if retry_after is not None:
+            delay = min(float(retry_after), self.retry_after_cap)
+        else:
+            delay = self._rng.uniform(0, min(self.backoff_cap, self.backoff_base * 2 ** attempt))
+        self.stats.retries += 1
+        self.logger.debug("Zortout %s: retry %d in %.2f s", endpoint, attempt + 1, delay)
+        self._sleep(delay)
+
+    def _attempt(self, method, endpoint, params, headers, json_body, kind, warehouse_code, attempt):
+        url = self.base_url + endpoint
+        request_headers = {
+            "storename": self.store_name,
+            "apikey": self._api_key,
+            "apisecret": self._api_secret,
+            "X-Request-ID": uuid.uuid4().hex,
+            "Accept": "application/json",
+        }
+        if headers:
+            request_headers.update(headers)
+        query = urlencode(params or {})
+        self.stats.calls += 1
+        started = time.monotonic()
+        status = None
+        try:
+            response = self._session.request(method, url, params=params, headers=request_headers, json=json_body)
+            status = response.status_code
+        except requests.Timeout as exc:
+            raise ZortoutTimeoutError(
+                f"Zortout did not answer {endpoint} in time ({type(exc).__name__})", endpoint=endpoint) from None
+        except requests.RequestException as exc:
+            raise ZortoutConnectionError(
+                f"could not reach Zortout for {endpoint} ({type(exc).__name__})", endpoint=endpoint) from None
+        finally:
+            self.logger.debug("Zortout %s %s?%s -> %s in %d ms (attempt %d)", method, endpoint, query,
+                              status if status is not None else "no answer",
+                              (time.monotonic() - started) * 1000, attempt + 1)
+        return self._interpret(response, endpoint, kind, warehouse_code)
+
+    def _interpret(self, response, endpoint, kind, warehouse_code):
+        status = response.status_code
+        context = {"http_status": status, "endpoint": endpoint}
+        if status == 429:
+            retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
+            raise ZortoutRateLimitError(f"Zortout rate-limited {endpoint} (HTTP 429)",
+                                        retry_after=retry_after, **context)
+        if status >= 500:
+            raise ZortoutServerError(f"Zortout had a server error on {endpoint} (HTTP {status})", **context)
+        if status in (401, 403):
+            raise ZortoutAuthError(f"Zortout rejected the credentials (HTTP {status}) on {endpoint}", **context)
+        if status == 404:
+            raise ZortoutPermanentError(f"Zortout has no route {endpoint} (HTTP 404)", **context)
+        if status >= 400:
+            raise ZortoutPermanentError(f"Zortout refused {endpoint} (HTTP {status})", **context)
+        try:
+            body = response.json()
+        except ValueError:
+            raise ZortoutBadResponseError(f"Zortout answered {endpoint} with a body that is not JSON",
+                                          **context) from None
+        if not isinstance(body, dict):
+            raise ZortoutBadResponseError(f"Zortout answered {endpoint} with JSON that is not an object",
+                                          **context)
+        code, desc = _result(body, kind)
+        has_list = isinstance(body.get("list"), list)
+        if code is None:
+            if kind == _DETAIL and ("id" in body or "sku" in body):
+                return body  # GetProductDetail may come without an envelope
+            raise ZortoutBadResponseError(f"Zortout answered {endpoint} without a result code", **context)
+        context.update(res_code=code, res_desc=desc)
+        lowered = (desc or "").lower()
+        if code in ("200", "201"):
+            if kind == _READ and not has_list:
+                raise ZortoutBadResponseError(f"Zortout answered {endpoint} without a 'list'", **context)
+            return body
+        if code == "500":
+            raise ZortoutServerError(f"Zortout reported a server error on {endpoint} ({desc})", **context)
+        if any(message in lowered for message in _AUTH_MESSAGES):
+            raise ZortoutAuthError(f"Zortout rejected the credentials ({desc}) on {endpoint}", **context)
+        if _WAREHOUSE_MESSAGE in lowered:
+            raise ZortoutUnknownWarehouseError(
+                f"Zortout does not know warehouse {warehouse_code!r} ({desc}) on {endpoint}",
+                code=warehouse_code, **context)
+        if has_list and kind == _READ:
+            self.stats.notices.append(desc)
+            self.logger.debug("Zortout %s: notice with data: %s", endpoint, desc)
+            return body
+        if QUOTA_NOTICE in lowered:
+            raise ZortoutRateLimitError(f"Zortout refused {endpoint}: request quota reached ({desc})", **context)
+        raise ZortoutPermanentError(f"Zortout refused {endpoint} (resCode {code}: {desc})", **context)
+
+
+# ---------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------
+
+def _result(body, kind):
+    """(resCode as str or None, resDesc) from ``res`` or from the top level.
+
+    Reads carry them in ``res``, writes at the top level; both are tried, in
+    the order that fits the endpoint.
+    """
+    nested = body.get("res") if isinstance(body.get("res"), dict) else {}
+    places = (body, nested) if kind == _WRITE else (nested, body)
+    for place in places:
+        if place.get("resCode") is not None:
+            desc = place.get("resDesc")
+            if desc is None:
+                desc = place.get("resMessage")
+            return str(place["resCode"]).strip(), ("" if desc is None else str(desc))
+    return None, None
+
+
+def _retry_after_seconds(value):
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _stock_items(stocks):
+    if hasattr(stocks, "items"):
+        stocks = stocks.items()
+    items = []
+    for entry in stocks:
+        if isinstance(entry, dict):
+            sku, quantity = entry.get("sku"), entry.get("stock")
+        else:
+            sku, quantity = entry
+        sku = _text(sku)
+        if not sku:
+            raise ValueError("every stock line needs a SKU")
+        items.append({"sku": sku, "stock": _json_number(quantity)})
+    return items
+
+
+def _json_number(quantity):
+    if isinstance(quantity, bool) or quantity is None:
+        raise ValueError(f"not a quantity: {quantity!r}")
+    value = Decimal(str(quantity))
+    if not value.is_finite():
+        raise ValueError(f"not a quantity: {quantity!r}")
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _text(value):
+    return "" if value is None else str(value).strip()
+
+
+def _int_or_none(value):
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        try:
+            number = Decimal(str(value).strip())
+        except ArithmeticError:
+            return None
+        return int(number) if number.is_finite() and number == number.to_integral_value() else None
+
+
+def _bool_or_none(value):
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return None
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes"):
+        return True
+    if text in ("0", "false", "no"):
+        return False
+    return None
