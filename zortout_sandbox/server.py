@@ -1,0 +1,425 @@
+"""A local HTTP server that answers like the Zortout Open API v4.
+
+Stdlib only. Every route lives under ``/v4``. Business errors come back with
+HTTP 200 and a non-200 ``resCode``, as Zortout does; reads carry the code in
+``res``, writes at the top level.
+
+Where the real API's behaviour is not known for sure, the server can play each
+plausible variant (see the constructor's keyword arguments).
+"""
+
+import json
+import logging
+import socket
+import struct
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+from .catalogue import Catalogue, format_quantity
+from .faults import FaultPlan
+
+__all__ = ["SandboxServer", "DEFAULT_STORE_NAME", "DEFAULT_API_KEY", "DEFAULT_API_SECRET",
+           "UNKNOWN_WAREHOUSE_MODES", "QUOTA_NOTICE"]
+
+_logger = logging.getLogger(__name__)
+
+DEFAULT_STORE_NAME = "sandbox-store"
+DEFAULT_API_KEY = "sandbox-api-key"
+DEFAULT_API_SECRET = "sandbox-api-secret"
+
+MAX_LIMIT = 500
+QUOTA_NOTICE = "API Request Limits (50000 requests/day)"
+ACCESS_DENIED = "Access Denied"
+INVALID_API = "Invalid API"
+INVALID_WAREHOUSE = "Invalid Warehouse/Branch"
+INVALID_ID = "Invalid ID."
+
+#: How GetProducts answers an unknown ``warehousecode`` (the real answer is
+#: not known): an "Invalid Warehouse/Branch" error, an "Access Denied" error,
+#: or an empty list with count 0.
+UNKNOWN_WAREHOUSE_MODES = ("invalid_warehouse", "access_denied", "empty")
+#: ``exact``: the skulist header is an exact filter; ``contains``: rows whose
+#: SKU contains a requested SKU are returned too.
+SKULIST_MODES = ("exact", "contains")
+#: ``stocked``: with a warehouse code, only products held in that warehouse
+#: are listed; ``all``: every product is listed (quantity 0 where not held).
+WAREHOUSE_FILTERS = ("stocked", "all")
+#: ``wrapped``: GetProductDetail answers the product fields plus ``res``;
+#: ``bare``: the product fields only.
+DETAIL_ENVELOPES = ("wrapped", "bare")
+
+_SECRET_HEADERS = ("apikey", "apisecret")
+_HTML_ERROR = b"<html><head><title>Error</title></head><body><h1>Service Unavailable</h1></body></html>"
+
+
+def _choice(name, value, allowed):
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {allowed}, not {value!r}")
+    return value
+
+
+class Answer:
+    """What the handler sends back."""
+
+    def __init__(self, status=200, body=None, raw=None, content_type="application/json; charset=utf-8",
+                 headers=None):
+        self.status = status
+        self.body = body
+        self.raw = raw
+        self.content_type = content_type
+        self.headers = headers or {}
+
+
+def read_answer(code, desc, **data):
+    return Answer(body={"res": {"resCode": code, "resDesc": desc}, **data})
+
+
+def write_answer(code, desc):
+    return Answer(body={"resCode": code, "resDesc": desc})
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, sandbox):
+        self.sandbox = sandbox
+        self.aborted = set()
+        super().__init__(address, _Handler)
+
+    def shutdown_request(self, request):
+        if request in self.aborted:
+            # linger 0 + close without shutdown: the peer gets a TCP reset
+            self.aborted.discard(request)
+            self.close_request(request)
+            return
+        super().shutdown_request(request)
+
+    def handle_error(self, request, client_address):
+        # a client that gave up (timeout) makes our late write fail; not news
+        _logger.debug("sandbox connection from %s ended with an error", client_address, exc_info=True)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "ZortoutSandbox/1.0"
+
+    def log_message(self, format, *args):  # noqa: A002 - signature of the base class
+        _logger.debug("sandbox %s " + format, self.client_address[0], *args)
+
+    def do_GET(self):
+        self._dispatch("GET")
+
+    def do_POST(self):
+        self._dispatch("POST")
+
+    def do_PUT(self):
+        self._dispatch("PUT")
+
+    def do_DELETE(self):
+        self._dispatch("DELETE")
+
+    def do_PATCH(self):
+        self._dispatch("PATCH")
+
+    def _dispatch(self, method):
+        sandbox = self.server.sandbox
+        parts = urlsplit(self.path)
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        headers = {key.lower(): _header_text(value) for key, value in self.headers.items()}
+        sandbox._record(method, parts.path, query, headers, body)
+        answer = sandbox._answer(method, parts.path, query, headers, body, self)
+        if answer is not None:
+            self._send(answer)
+
+    def _send(self, answer):
+        payload = answer.raw if answer.raw is not None else json.dumps(answer.body, ensure_ascii=False).encode()
+        self.send_response(answer.status)
+        self.send_header("Content-Type", answer.content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        for key, value in answer.headers.items():
+            self.send_header(key, str(value))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def abort(self):
+        """Drop the connection with a TCP reset, sending nothing."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+        self.server.aborted.add(self.connection)
+
+
+def _header_text(value):
+    # http.server decodes header bytes as latin-1; SKUs travel as UTF-8
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
+
+
+def _int(value, default):
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return default
+
+
+def _json_or_none(body):
+    try:
+        return json.loads(body) if body else None
+    except ValueError:
+        return None
+
+
+def _split_list(value):
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+class SandboxServer:
+    """A Zortout store on 127.0.0.1.
+
+    ``requests`` records every request (secret header values masked);
+    ``faults`` injects failures; ``catalogue`` may be changed between calls.
+    """
+
+    def __init__(self, catalogue=None, store_name=DEFAULT_STORE_NAME, api_key=DEFAULT_API_KEY,
+                 api_secret=DEFAULT_API_SECRET, port=0, unknown_warehouse_mode="invalid_warehouse", *,
+                 host="127.0.0.1", skulist_mode="exact", warehouse_filter="stocked",
+                 detail_envelope="wrapped", default_limit=20):
+        self.catalogue = catalogue if catalogue is not None else Catalogue.demo()
+        self.store_name = store_name
+        self.api_key = api_key
+        self.api_secret = api_secret
+        self.host = host
+        self.port = port
+        self.unknown_warehouse_mode = _choice("unknown_warehouse_mode", unknown_warehouse_mode,
+                                              UNKNOWN_WAREHOUSE_MODES)
+        self.skulist_mode = _choice("skulist_mode", skulist_mode, SKULIST_MODES)
+        self.warehouse_filter = _choice("warehouse_filter", warehouse_filter, WAREHOUSE_FILTERS)
+        self.detail_envelope = _choice("detail_envelope", detail_envelope, DETAIL_ENVELOPES)
+        self.default_limit = default_limit
+        self.faults = FaultPlan()
+        self._requests = []
+        self._requests_lock = threading.Lock()
+        self._httpd = None
+        self._thread = None
+        self._routes = {
+            "/Product/GetProducts": ("GET", self._get_products),
+            "/Product/GetProductDetail": ("GET", self._get_product_detail),
+            "/Warehouse/GetWarehouses": ("GET", self._get_warehouses),
+            "/Product/UpdateProductStockList": ("POST", self._update_stock),
+            "/Product/UpdateProductAvailableStockList": ("POST", self._update_available_stock),
+        }
+
+    # -- lifecycle -----------------------------------------------------------
+
+    def bind(self):
+        if self._httpd is None:
+            self._httpd = _HTTPServer((self.host, self.port), self)
+            self.port = self._httpd.server_address[1]
+        return self
+
+    def start(self):
+        """Serve from a background thread; returns self."""
+        self.bind()
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"zortout-sandbox-{self.port}", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self):
+        """Serve from the calling thread until interrupted."""
+        self.bind()
+        try:
+            self._httpd.serve_forever(poll_interval=0.2)
+        finally:
+            self._httpd.server_close()
+            self._httpd = None
+
+    def stop(self):
+        if self._httpd is None:
+            return
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._httpd = self._thread = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    @property
+    def base_url(self):
+        return f"http://{self.host}:{self.port}/v4"
+
+    # -- request log ---------------------------------------------------------
+
+    @property
+    def requests(self):
+        with self._requests_lock:
+            return list(self._requests)
+
+    def clear_requests(self):
+        with self._requests_lock:
+            self._requests.clear()
+
+    def requests_to(self, route):
+        """Recorded requests whose route (path without /v4) is ``route``."""
+        return [r for r in self.requests if r["route"] == route]
+
+    def _record(self, method, path, query, headers, body):
+        masked = {k: ("***" if k in _SECRET_HEADERS and v else v) for k, v in headers.items()}
+        try:
+            decoded = json.loads(body) if body else None
+        except ValueError:
+            decoded = body.decode("utf-8", "replace")
+        route = path[3:] if path.startswith("/v4/") else path
+        with self._requests_lock:
+            self._requests.append({"method": method, "path": path, "route": route, "query": query,
+                                   "headers": masked, "body": decoded, "time": time.time()})
+
+    # -- answering -----------------------------------------------------------
+
+    def _answer(self, method, path, query, headers, body, handler):
+        if not path.startswith("/v4/") or path[3:] not in self._routes:
+            return Answer(404, raw=b"<html><body><h1>404 - File or directory not found.</h1></body></html>",
+                          content_type="text/html")
+        route = path[3:]
+        expected, action = self._routes[route]
+        if method != expected:
+            return Answer(405, raw=b"<html><body><h1>405 - Method Not Allowed</h1></body></html>",
+                          content_type="text/html", headers={"Allow": expected})
+        is_write = expected == "POST"
+        page = _int(query.get("page"), 1) if route in ("/Product/GetProducts", "/Warehouse/GetWarehouses") else None
+        fault = self.faults.take(route, page)
+        kind = fault.kind if fault else None
+        if kind == "hang":
+            time.sleep(fault.opts.get("seconds", 2))
+        elif kind == "reset":
+            handler.abort()
+            return None
+        elif kind == "http_500":
+            return Answer(500, raw=_HTML_ERROR, content_type="text/html")
+        elif kind == "rate_limit":
+            return Answer(429, raw=b"Too Many Requests", content_type="text/plain",
+                          headers={"Retry-After": fault.opts.get("retry_after", 1)})
+        elif kind == "not_json":
+            return Answer(200, raw=_HTML_ERROR, content_type="text/html")
+        elif kind == "quota_no_data":
+            return write_answer("100", QUOTA_NOTICE) if is_write else read_answer("100", QUOTA_NOTICE)
+        elif kind == "res_500":
+            desc = "Internal server error"
+            return write_answer("500", desc) if is_write else read_answer("500", desc)
+
+        denied = self._check_credentials(headers)
+        if denied:
+            return write_answer("100", denied) if is_write else read_answer("100", denied)
+        payload = _json_or_none(body) if is_write else None
+        answer = action(query, headers, payload, superset=(kind == "superset"))
+        if kind == "quota_with_data" and "res" in answer.body:
+            answer.body["res"] = {"resCode": "100", "resDesc": QUOTA_NOTICE}
+        if kind == "short_page" and answer.body.get("list"):
+            answer.body["list"] = answer.body["list"][:-1]
+        return answer
+
+    def _check_credentials(self, headers):
+        given = [headers.get(k, "") for k in ("storename", "apikey", "apisecret")]
+        if not any(given):
+            return INVALID_API
+        if given != [self.store_name, self.api_key, self.api_secret]:
+            return ACCESS_DENIED
+        return None
+
+    def _unknown_warehouse(self):
+        if self.unknown_warehouse_mode == "access_denied":
+            return read_answer("100", ACCESS_DENIED)
+        if self.unknown_warehouse_mode == "empty":
+            return read_answer("200", "Success", list=[], count=0)
+        return read_answer("100", INVALID_WAREHOUSE)
+
+    def _page(self, rows, query):
+        limit = _int(query.get("limit"), self.default_limit)
+        limit = self.default_limit if limit <= 0 else min(limit, MAX_LIMIT)
+        page = max(1, _int(query.get("page"), 1))
+        start = (page - 1) * limit
+        return rows[start:start + limit]
+
+    def _get_products(self, query, headers, payload, superset=False):
+        catalogue = self.catalogue
+        warehouse = query.get("warehousecode") or None
+        if warehouse and not catalogue.has_warehouse(warehouse):
+            return self._unknown_warehouse()
+        items = sorted(catalogue.products, key=lambda p: p["id"])
+        if warehouse and self.warehouse_filter == "stocked":
+            items = [p for p in items if catalogue.stocked_in(p, warehouse)]
+        if query.get("activestatus") == "1":
+            items = [p for p in items if p.get("active")]
+        if query.get("variationid"):
+            items = [p for p in items if str(p.get("variationid")) == query["variationid"]]
+        if query.get("searchsku"):
+            needle = query["searchsku"].lower()
+            items = [p for p in items if needle in p["sku"].lower()]
+        if "keyword" in query:
+            needle = query["keyword"].lower()
+            items = [p for p in items if len(needle) >= 3
+                     and (needle in p["sku"].lower() or needle in p.get("name", "").lower())]
+        skus = _split_list(headers.get("skulist"))
+        if skus:
+            if superset or self.skulist_mode == "contains":
+                items = [p for p in items if any(s.lower() in p["sku"].lower() for s in skus)]
+            else:
+                wanted = set(skus)
+                items = [p for p in items if p["sku"] in wanted]
+        ids = _split_list(headers.get("productidlist"))
+        if ids:
+            items = [p for p in items if str(p["id"]) in ids]
+        rows = [catalogue.render(p, warehouse) for p in self._page(items, query)]
+        return read_answer("200", "Success", list=rows, count=len(items))
+
+    def _get_product_detail(self, query, headers, payload, superset=False):
+        warehouse = query.get("warehousecode") or None
+        if warehouse and not self.catalogue.has_warehouse(warehouse):
+            return self._unknown_warehouse()
+        item = self.catalogue.product_by_id(query.get("id", ""))
+        if item is None:
+            return read_answer("100", INVALID_ID)
+        data = self.catalogue.render(item, warehouse)
+        if self.detail_envelope == "wrapped":
+            data["res"] = {"resCode": "200", "resDesc": "Success"}
+        return Answer(body=data)
+
+    def _get_warehouses(self, query, headers, payload, superset=False):
+        rows = [dict(w) for w in self.catalogue.warehouses]
+        return read_answer("200", "Success", list=self._page(rows, query), count=len(rows))
+
+    def _update_stock(self, query, headers, payload, superset=False):
+        return self._write_stocks(query, payload, self.catalogue.set_stock)
+
+    def _update_available_stock(self, query, headers, payload, superset=False):
+        return self._write_stocks(query, payload, self.catalogue.set_available)
+
+    def _write_stocks(self, query, payload, setter):
+        warehouse = query.get("warehousecode") or ""
+        stocks = payload.get("stocks") if isinstance(payload, dict) else None
+        if not self.catalogue.has_warehouse(warehouse) or not isinstance(stocks, list):
+            return write_answer("100", INVALID_WAREHOUSE)
+        for line in stocks:
+            if not isinstance(line, dict):
+                return write_answer("100", INVALID_WAREHOUSE)
+            try:
+                setter(str(line.get("sku", "")).strip(), warehouse, line.get("stock"))
+            except (KeyError, ArithmeticError):
+                continue  # unknown SKU or unreadable quantity: the line is ignored
+        return write_answer("200", "Success")
+
+    # convenience for tests and demos
+    def quantities(self, sku, warehouse_code=None):
+        stock, available = self.catalogue.stock_of(sku, warehouse_code)
+        return format_quantity(stock), format_quantity(available)
