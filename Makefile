@@ -1,0 +1,12 @@
+# Odoo 19 + otd_marketplace_stock: see README.md ("Settings") for the environment variables.
+PYTHON ?= python3
+
+.PHONY: run test bench shell
+run:    ## start Odoo with the addon, demo data and the local Zortout sandbox
+	$(PYTHON) scripts/devenv.py run
+test:   ## run every test of the addon in a fresh database; prints "N passed, N failed"
+	$(PYTHON) scripts/devenv.py test
+bench:  ## measure the stock sync at scale against Odoo's own inventory path
+	$(PYTHON) scripts/devenv.py bench
+shell:  ## Odoo shell on the run database
+	$(PYTHON) scripts/devenv.py shell

@@ -1,0 +1,26 @@
+{
+    "name": "Zortout Stock Sync",
+    "version": "19.0.1.0.0",
+    "category": "Inventory/Inventory",
+    "summary": "Pull on-hand and available stock from Zortout (ZORT) into Odoo inventory, "
+               "with a job queue, scheduled pulls and a Thai UI",
+    "author": "OTD",
+    "website": "https://github.com/otd/otd_marketplace_stock",
+    "license": "LGPL-3",
+    "depends": ["stock", "mail"],
+    "external_dependencies": {"python": ["requests"]},
+    "data": [
+        "security/marketplace_groups.xml",
+        "security/ir.model.access.csv",
+        "views/marketplace_account_views.xml",
+        "views/marketplace_menus.xml",
+    ],
+    "demo": [],
+    "assets": {
+        "web.assets_tests": [
+            "otd_marketplace_stock/static/tests/tours/*.js",
+        ],
+    },
+    "application": True,
+    "installable": True,
+}

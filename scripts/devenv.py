@@ -1,0 +1,448 @@
+#!/usr/bin/env python3
+"""Set up and drive a local Odoo 19 for the otd_marketplace_stock addon.
+
+Sub-commands:
+    run    set everything up, install the addon with demo data in a local database,
+           start the Zortout sandbox and Odoo, and print the URL and the login
+    test   set everything up, run the addon's tests in a fresh database and print
+           "N passed, N failed"; exit non-zero on any failure
+    bench  run the sync benchmark (bench/run_bench.py) in a throwaway database
+    shell  open an Odoo shell on the run database
+
+Everything is idempotent: a second call reuses the Odoo checkout, the virtual
+environment and the PostgreSQL cluster. Settings come from environment variables,
+see README.md ("Settings").
+
+Only the standard library is used here: this script runs before the venv exists.
+"""
+import argparse
+import contextlib
+import hashlib
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ADDON_NAME = "otd_marketplace_stock"
+REPO = Path(__file__).resolve().parent.parent
+LOCAL = Path(os.environ.get("OTD_DATA_DIR", REPO / ".local"))
+CACHE = Path(os.environ.get("OTD_CACHE_DIR", Path.home() / ".cache" / ADDON_NAME))
+ODOO_GIT_URL = "https://github.com/odoo/odoo"
+ODOO_CANDIDATES = ("/opt/odoo19", "/opt/odoo", "~/odoo19", "~/odoo", "~/src/odoo", str(REPO.parent / "odoo"))
+PG_BIN_CANDIDATES = ("/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/17/bin",
+                     "/usr/lib/postgresql/14/bin", "/usr/local/bin", "/usr/bin")
+CHROME_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+RESULT_LINE = re.compile(r"odoo\.tests\.result: (\d+) failed, (\d+) error\(s\) of (\d+) tests")
+
+
+def say(message):
+    print(f"[{ADDON_NAME}] {message}", flush=True)
+
+
+def die(message):
+    print(f"[{ADDON_NAME}] ERROR: {message}", file=sys.stderr, flush=True)
+    sys.exit(2)
+
+
+def free_port():
+    with contextlib.closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def port_is_free(port):
+    with contextlib.closing(socket.socket()) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+# --------------------------------------------------------------------------- Odoo
+
+
+def odoo_major_version(path):
+    release = Path(path) / "odoo" / "release.py"
+    if not release.is_file():
+        return None
+    match = re.search(r"^version_info = \((\d+)", release.read_text(), re.M)
+    return int(match.group(1)) if match else None
+
+
+def find_odoo():
+    explicit = os.environ.get("ODOO_PATH")
+    if explicit:
+        path = Path(explicit).expanduser().resolve()
+        version = odoo_major_version(path)
+        if version != 19:
+            found = f"Odoo {version}" if version else "no Odoo source (odoo/release.py missing)"
+            die(f"ODOO_PATH={path} holds {found}; point ODOO_PATH at an Odoo 19 source tree "
+                f"(git clone --depth 1 --branch 19.0 {ODOO_GIT_URL}) or unset it to let this script clone one.")
+        return path
+    for candidate in (*ODOO_CANDIDATES, str(CACHE / "odoo-19.0")):
+        path = Path(candidate).expanduser()
+        if odoo_major_version(path) == 19:
+            return path.resolve()
+    target = CACHE / "odoo-19.0"
+    say(f"No Odoo 19 found; cloning {ODOO_GIT_URL} (branch 19.0) into {target}")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["git", "clone", "--depth", "1", "--branch", "19.0", ODOO_GIT_URL, str(target)], check=True)
+    if odoo_major_version(target) != 19:
+        die(f"The clone in {target} is not Odoo 19; remove it and try again.")
+    return target
+
+
+# --------------------------------------------------------------------------- venv
+
+
+def venv_dir(odoo):
+    requirements = (odoo / "requirements.txt").read_bytes() + (REPO / "requirements.txt").read_bytes()
+    digest = hashlib.sha1(requirements + sys.version.encode()).hexdigest()[:10]
+    return CACHE / f"venv-py{sys.version_info[0]}{sys.version_info[1]}-{digest}"
+
+
+def ensure_venv(odoo):
+    venv = venv_dir(odoo)
+    python = venv / "bin" / "python"
+    stamp = venv / ".otd-complete"
+    if stamp.exists():
+        return python
+    say(f"Creating the virtual environment {venv} (first run only)")
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    # python-ldap only serves the auth_ldap addon and needs libldap headers: leave it out.
+    requirements = CACHE / "odoo-requirements-no-ldap.txt"
+    lines = (odoo / "requirements.txt").read_text().splitlines()
+    requirements.write_text("\n".join(line for line in lines if not line.startswith("python-ldap")) + "\n")
+    # cbor2 5.4.2 builds with a setup script that still imports pkg_resources.
+    constraints = CACHE / "pip-constraints.txt"
+    machine_constraints = Path("/etc/xdg/pip/constraints.txt")
+    extra = machine_constraints.read_text() if machine_constraints.is_file() else ""
+    constraints.write_text(extra + "\nsetuptools<81\n")
+    env = dict(os.environ, PIP_CONSTRAINT=str(constraints))
+    pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "-r", str(requirements), "-r", str(REPO / "requirements.txt"), "websocket-client"],
+                   check=True, env=env)
+    stamp.write_text("ok\n")
+    return python
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+
+def find_pg_bin():
+    for candidate in (os.environ.get("PG_BIN", ""), *PG_BIN_CANDIDATES):
+        if candidate and (Path(candidate) / "pg_ctl").is_file():
+            return Path(candidate)
+    die("PostgreSQL server binaries (initdb, pg_ctl) not found; install PostgreSQL (apt-get install postgresql) "
+        "or set PG_BIN to their folder, or give an existing server with PGHOST/PGPORT/PGUSER/PGPASSWORD.")
+
+
+def as_cluster_owner(command):
+    """Run a command as the cluster owner: PostgreSQL refuses to run as root."""
+    if os.geteuid() == 0:
+        return ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(map(_quote, command))]
+    return command
+
+
+def _quote(arg):
+    return "'" + str(arg).replace("'", "'\\''") + "'"
+
+
+def ensure_postgres():
+    """Return db connection options for odoo-bin, starting a private cluster when needed."""
+    if os.environ.get("PGHOST"):
+        options = ["--db_host", os.environ["PGHOST"], "--db_port", os.environ.get("PGPORT", "5432")]
+        if os.environ.get("PGUSER"):
+            options += ["--db_user", os.environ["PGUSER"]]
+        if os.environ.get("PGPASSWORD"):
+            options += ["--db_password", os.environ["PGPASSWORD"]]
+        return options
+    pg_bin = find_pg_bin()
+    cluster = LOCAL / "pg"
+    data, run = cluster / "data", cluster / "run"
+    port_file = cluster / "port"
+    user = "odoo"
+    if not (data / "PG_VERSION").exists():
+        say(f"Creating a private PostgreSQL cluster in {cluster}")
+        run.mkdir(parents=True, exist_ok=True)
+        data.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            owner = pwd.getpwnam("postgres")
+            for path in (cluster, data, run):
+                os.chown(path, owner.pw_uid, owner.pw_gid)
+        subprocess.run(as_cluster_owner([pg_bin / "initdb", "-D", data, "-U", "postgres", "--auth=trust",
+                                         "-E", "UTF8", "--locale=C"]), check=True, stdout=subprocess.DEVNULL)
+        port = int(os.environ.get("OTD_PG_PORT") or free_port())
+        with open(data / "postgresql.conf", "a") as conf:
+            conf.write(f"\nport = {port}\nlisten_addresses = ''\nunix_socket_directories = '{run}'\n"
+                       "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 200\n")
+        port_file.write_text(str(port))
+    port = port_file.read_text().strip()
+    status = subprocess.run(as_cluster_owner([pg_bin / "pg_ctl", "-D", data, "status"]),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if status.returncode != 0:
+        say(f"Starting PostgreSQL on socket {run} port {port}")
+        subprocess.run(as_cluster_owner([pg_bin / "pg_ctl", "-D", data, "-l", cluster / "server.log", "-w", "start"]),
+                       check=True, stdout=subprocess.DEVNULL)
+    psql = [pg_bin / "psql", "-h", run, "-p", port, "-U", "postgres", "-d", "postgres", "-tAc"]
+    exists = subprocess.run([*psql, f"SELECT 1 FROM pg_roles WHERE rolname='{user}'"],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    if not exists:
+        subprocess.run([*psql, f"CREATE ROLE {user} LOGIN SUPERUSER"], check=True, stdout=subprocess.DEVNULL)
+    return ["--db_host", str(run), "--db_port", port, "--db_user", user]
+
+
+def drop_database(pg_options, name):
+    options = dict(zip(pg_options[::2], pg_options[1::2]))
+    if "--db_host" not in options or not Path(options["--db_host"]).is_dir():
+        return  # external server: leave it to its owner
+    psql = [find_pg_bin() / "psql", "-h", options["--db_host"], "-p", options["--db_port"], "-U", "postgres",
+            "-d", "postgres", "-qc", f'DROP DATABASE IF EXISTS "{name}"']
+    subprocess.run(psql, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    filestore = LOCAL / "odoo-data" / "filestore" / name
+    shutil.rmtree(filestore, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- browser
+
+
+def ensure_chrome():
+    for name in CHROME_CANDIDATES:
+        if shutil.which(name):
+            return shutil.which(name)
+    command = "apt-get install -y chromium"
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        say("Installing headless Chromium for the browser tests (Debian package chromium)")
+        subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], check=True, stdout=subprocess.DEVNULL)
+        return shutil.which("chromium")
+    die(f"The browser tests need Chromium or Chrome; install it first: sudo {command}")
+
+
+# --------------------------------------------------------------------------- common
+
+
+def addons_link():
+    """Odoo needs the addon in a folder named after it; the repository root is the addon."""
+    folder = LOCAL / "addons"
+    folder.mkdir(parents=True, exist_ok=True)
+    link = folder / ADDON_NAME
+    if link.is_symlink() and link.resolve() != REPO:
+        link.unlink()
+    if not link.exists():
+        link.symlink_to(REPO, target_is_directory=True)
+    return folder
+
+
+def prepare():
+    odoo = find_odoo()
+    python = ensure_venv(odoo)
+    pg_options = ensure_postgres()
+    addons = addons_link()
+    base = [str(python), str(odoo / "odoo-bin"), "--addons-path", f"{odoo / 'addons'},{addons}",
+            "--data-dir", str(LOCAL / "odoo-data"), *map(str, pg_options)]
+    return odoo, python, pg_options, base
+
+
+def sandbox_env():
+    return dict(os.environ, PYTHONPATH=str(REPO))
+
+
+# --------------------------------------------------------------------------- test
+
+
+def summarise(log_text, returncode):
+    """Turn Odoo's log into (passed, failed, reasons) following the project's rules."""
+    reasons = []
+    match = None
+    for match in RESULT_LINE.finditer(log_text):
+        pass
+    if not match:
+        reasons.append("Odoo printed no test result line (the addon did not install or Odoo crashed)")
+        return 0, 1, reasons
+    failures, errors, total = map(int, match.groups())
+    failed = failures + errors
+    passed = total - failed
+    if total == 0:
+        reasons.append("no test ran")
+        failed = max(failed, 1)
+    skipped = re.findall(r"INFO \S+ \S+: skipped (.*)", log_text)
+    if skipped:
+        reasons.extend(f"skipped test: {line}" for line in skipped)
+        failed += len(skipped)
+        passed -= len(skipped)
+    if "Chrome headless enable page notifications" not in log_text:
+        reasons.append("no browser test drove Chromium")
+        failed = max(failed, 1)
+    if re.search(r" (ERROR|CRITICAL) ", log_text) and not failed:
+        reasons.append("errors were logged outside tests")
+        failed = 1
+    if returncode != 0 and not failed:
+        reasons.append(f"odoo-bin exited with {returncode}")
+        failed = 1
+    return passed, failed, reasons
+
+
+def interesting(line):
+    """Lines worth showing live: warnings, errors, tracebacks and the test summary."""
+    if re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ INFO ", line):
+        return "odoo.tests.result" in line or "odoo.tests.stats" in line or ": skipped " in line
+    return True
+
+
+def command_test(args):
+    _odoo, _python, pg_options, base = prepare()
+    ensure_chrome()
+    database = f"otd_test_{int(time.time())}_{os.getpid()}"
+    logs = LOCAL / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    log_path = logs / f"test-{time.strftime('%Y%m%d-%H%M%S')}.log"
+    tags = args.tags or f"/{ADDON_NAME}"
+    command = [*base, "-d", database, "-i", ADDON_NAME, "--test-tags", tags, "--stop-after-init",
+               "--http-port", str(free_port()), "--gevent-port", str(free_port()), "--workers", "0",
+               "--max-cron-threads", "0", "--log-level", "info"]
+    say(f"Running the tests of {ADDON_NAME} in database {database}; full log: {log_path}")
+    started = time.time()
+    lines = []
+    with open(log_path, "w") as log_file:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                   env=sandbox_env())
+        for line in process.stdout:
+            log_file.write(line)
+            lines.append(line)
+            if interesting(line):
+                sys.stdout.write(line)
+        returncode = process.wait()
+    if not args.keep_db:
+        drop_database(pg_options, database)
+    passed, failed, reasons = summarise("".join(lines), returncode)
+    for reason in reasons:
+        say(f"FAILED: {reason}")
+    say(f"finished in {time.time() - started:.0f} s")
+    print(f"{passed} passed, {failed} failed", flush=True)
+    return 1 if failed else 0
+
+
+# --------------------------------------------------------------------------- run
+
+
+SANDBOX_CREDENTIALS = ("sandbox-store", "sandbox-api-key", "sandbox-api-secret")
+
+
+def start_sandbox(python, port):
+    store, key, secret = SANDBOX_CREDENTIALS
+    if not port_is_free(port):
+        die(f"Port {port} for the Zortout sandbox is taken; set SANDBOX_PORT to a free port.")
+    command = [str(python), "-m", "zortout_sandbox", "--port", str(port), "--catalogue", "demo",
+               "--store-name", store, "--api-key", key, "--api-secret", secret]
+    logs = LOCAL / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    log = open(logs / "sandbox.log", "a")
+    process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=sandbox_env())
+    for _attempt in range(50):
+        if not port_is_free(port):
+            return process
+        if process.poll() is not None:
+            die(f"The Zortout sandbox did not start; see {logs / 'sandbox.log'}")
+        time.sleep(0.1)
+    die("The Zortout sandbox did not open its port in 5 s")
+
+
+def point_demo_at_sandbox(base, database, sandbox_url):
+    script = (
+        "env['ir.config_parameter'].sudo().set_param('otd_marketplace_stock.zortout_base_url', %r)\n"
+        "env.cr.commit()\n" % sandbox_url
+    )
+    subprocess.run([*base, "shell", "-d", database, "--no-http", "--log-level", "warn"], input=script,
+                   text=True, check=True, stdout=subprocess.DEVNULL)
+
+
+def database_exists(base, database):
+    probe = subprocess.run([*base, "shell", "-d", database, "--no-http", "--log-level", "critical"],
+                           input="print('OTD-INSTALLED' if env['ir.module.module'].search_count("
+                                 "[('name','=','%s'),('state','=','installed')]) else 'OTD-MISSING')\n" % ADDON_NAME,
+                           text=True, capture_output=True)
+    return "OTD-INSTALLED" in probe.stdout
+
+
+def command_run(args):
+    _odoo, python, _pg_options, base = prepare()
+    database = os.environ.get("OTD_DB", "otd_marketplace")
+    http_port = int(os.environ.get("ODOO_PORT", "8069"))
+    sandbox_port = int(os.environ.get("SANDBOX_PORT", "8099"))
+    if not port_is_free(http_port):
+        die(f"Port {http_port} is taken; set ODOO_PORT to a free port (e.g. ODOO_PORT=8070 make run).")
+    if database_exists(base, database):
+        say(f"Updating {ADDON_NAME} in the existing database {database}")
+        subprocess.run([*base, "-d", database, "-u", ADDON_NAME, "--stop-after-init", "--no-http"], check=True)
+    else:
+        say(f"Creating database {database} with {ADDON_NAME} and demo data (about a minute)")
+        subprocess.run([*base, "-d", database, "-i", ADDON_NAME, "--with-demo", "--stop-after-init", "--no-http",
+                        "--load-language", "th_TH"], check=True)
+    sandbox_url = f"http://127.0.0.1:{sandbox_port}/v4"
+    point_demo_at_sandbox(base, database, sandbox_url)
+    sandbox = start_sandbox(python, sandbox_port)
+    say(f"Zortout sandbox with demo catalogue: {sandbox_url}")
+    say(f"Odoo: http://localhost:{http_port}/odoo  login: admin  password: admin  (database {database})")
+    say("Press Ctrl+C to stop both.")
+    odoo = subprocess.Popen([*base, "-d", database, "--db-filter", f"^{database}$", "--http-port", str(http_port),
+                             "--gevent-port", str(free_port()), "--logfile", str(LOCAL / "logs" / "odoo.log")])
+    say(f"Odoo log: {LOCAL / 'logs' / 'odoo.log'} (follow it with ./monitor_stock_sync.sh {LOCAL / 'logs' / 'odoo.log'})")
+    try:
+        return odoo.wait()
+    except KeyboardInterrupt:
+        odoo.send_signal(signal.SIGINT)
+        return odoo.wait()
+    finally:
+        sandbox.terminate()
+
+
+# --------------------------------------------------------------------------- bench / shell
+
+
+def command_bench(args):
+    _odoo, python, pg_options, base = prepare()
+    database = f"otd_bench_{int(time.time())}_{os.getpid()}"
+    say(f"Installing {ADDON_NAME} in the throwaway database {database}")
+    subprocess.run([*base, "-d", database, "-i", ADDON_NAME, "--stop-after-init", "--no-http",
+                    "--log-level", "warn"], check=True)
+    try:
+        script = (REPO / "bench" / "run_bench.py").read_text()
+        env = dict(sandbox_env(), OTD_BENCH_ARGS=" ".join(args.bench_args))
+        result = subprocess.run([*base, "shell", "-d", database, "--no-http", "--log-level", "warn"],
+                                input=script, text=True, env=env)
+        return result.returncode
+    finally:
+        drop_database(pg_options, database)
+
+
+def command_shell(args):
+    _odoo, _python, _pg_options, base = prepare()
+    database = os.environ.get("OTD_DB", "otd_marketplace")
+    return subprocess.call([*base, "shell", "-d", database, "--no-http"])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="start Odoo with the addon, demo data and the Zortout sandbox")
+    test = sub.add_parser("test", help="run the addon's tests")
+    test.add_argument("--tags", help="Odoo --test-tags value (default: all tests of the addon)")
+    test.add_argument("--keep-db", action="store_true", help="keep the test database afterwards")
+    bench = sub.add_parser("bench", help="run the sync benchmark")
+    bench.add_argument("bench_args", nargs="*")
+    sub.add_parser("shell", help="Odoo shell on the run database")
+    args = parser.parse_args()
+    handler = {"run": command_run, "test": command_test, "bench": command_bench, "shell": command_shell}
+    sys.exit(handler[args.command](args))
+
+
+if __name__ == "__main__":
+    main()
