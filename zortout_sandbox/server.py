@@ -131,7 +131,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         headers = {key.lower(): _header_text(value) for key, value in self.headers.items()}
-        sandbox._record(method, parts.path, query, headers, body)
+        sandbox._record(method, parts.path, query, headers, body, self.client_address)
         answer = sandbox._answer(method, parts.path, query, headers, body, self)
         if answer is not None:
             self._send(answer)
@@ -274,7 +274,7 @@ class SandboxServer:
         """Recorded requests whose route (path without /v4) is ``route``."""
         return [r for r in self.requests if r["route"] == route]
 
-    def _record(self, method, path, query, headers, body):
+    def _record(self, method, path, query, headers, body, peer=None):
         masked = {k: ("***" if k in _SECRET_HEADERS and v else v) for k, v in headers.items()}
         try:
             decoded = json.loads(body) if body else None
@@ -283,7 +283,8 @@ class SandboxServer:
         route = path[3:] if path.startswith("/v4/") else path
         with self._requests_lock:
             self._requests.append({"method": method, "path": path, "route": route, "query": query,
-                                   "headers": masked, "body": decoded, "time": time.time()})
+                                   "headers": masked, "body": decoded, "time": time.time(),
+                                   "peer": peer})
 
     # -- answering -----------------------------------------------------------
 
