@@ -1,0 +1,218 @@
+import json
+import os
+import tempfile
+import time
+
+import requests
+
+from odoo.tests import tagged
+from odoo.tests.common import BaseCase
+
+from odoo.addons.otd_marketplace_stock.zortout_sandbox import Catalogue, SandboxServer
+from odoo.addons.otd_marketplace_stock.zortout_sandbox.__main__ import load_catalogue
+
+from .sandbox_case import PRODUCTS, SandboxCase
+
+DEMO_SKUS = {
+    "DEMO-TSHIRT-S", "DEMO-TSHIRT-M", "DEMO-TSHIRT-L", "DEMO-MUG", "DEMO-CAP", "DEMO-BAG", "DEMO-BOTTLE",
+    "DEMO-SOCKS", "DEMO-NOTEBOOK", "DEMO-PEN", "DEMO-GIFTWRAP", "DEMO-NOT-IN-ODOO",
+}
+
+
+@tagged("post_install", "-at_install")
+class TestSandboxCatalogue(BaseCase):
+
+    def test_demo_catalogue_has_the_demo_products(self):
+        catalogue = Catalogue.demo()
+        products = {p["sku"]: p for p in catalogue.products}
+        self.assertEqual(set(products), DEMO_SKUS)
+        self.assertEqual(catalogue.warehouse_codes(), ["W0001", "W0002", "ODS001"])
+        self.assertTrue(all(any("\u0e00" <= ch <= "\u0e7f" for ch in w["name"]) for w in catalogue.warehouses))
+        self.assertEqual(products["DEMO-GIFTWRAP"]["producttype"], 1)
+        variation = {products[s]["variationid"] for s in ("DEMO-TSHIRT-S", "DEMO-TSHIRT-M", "DEMO-TSHIRT-L")}
+        self.assertEqual(len(variation), 1)
+        self.assertNotEqual(variation, {0})
+        self.assertEqual(products["DEMO-TSHIRT-M"]["variant"][0]["variantname"], "M")
+        for sku in DEMO_SKUS - {"DEMO-GIFTWRAP"}:
+            stock, _available = catalogue.stock_of(sku)
+            self.assertGreater(stock, 0, sku)
+
+    def test_generated_catalogue_is_deterministic(self):
+        first, again, other = Catalogue.generate(50, seed=4), Catalogue.generate(50, seed=4), Catalogue.generate(50, seed=5)
+        self.assertEqual(first.products[0]["sku"], "GEN-000001")
+        self.assertEqual(first.products[-1]["sku"], "GEN-000050")
+        render = lambda c: [c.render(p, "W0002") for p in c.products]  # noqa: E731
+        self.assertEqual(render(first), render(again))
+        self.assertNotEqual(render(first), render(other))
+        for row in render(first):
+            self.assertIsInstance(row["stock"], str)
+            self.assertLessEqual(float(row["availablestock"]), float(row["stock"]))
+
+    def test_command_line_catalogue_choices(self):
+        self.assertEqual(len(load_catalogue("demo").products), 12)
+        generated = load_catalogue("generate:25:9")
+        self.assertEqual(len(generated.products), 25)
+        self.assertEqual(generated.render(generated.products[3]), Catalogue.generate(25, seed=9).render(
+            Catalogue.generate(25, seed=9).products[3]))
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "store.json")
+            with open(path, "w", encoding="utf-8") as handle:
+                json.dump({"warehouses": [{"id": 1, "code": "KLD", "name": "คลัง KLD"}],
+                           "products": [{"id": 7, "sku": "A-1", "name": "A", "stock": {"KLD": "5.00"}}]}, handle)
+            loaded = load_catalogue(path)
+        self.assertEqual(loaded.warehouse_codes(), ["KLD"])
+        self.assertEqual(loaded.render(loaded.products[0], "KLD")["stock"], "5.00")
+        with self.assertRaises(ValueError):
+            load_catalogue("generate:1:2:3")
+
+
+@tagged("post_install", "-at_install")
+class TestSandboxServer(SandboxCase, BaseCase):
+
+    def get(self, route, params=None, headers=None, auth=True, method="GET", **kwargs):
+        sent = dict(headers or {})
+        if auth:
+            sent.update(storename=self.sandbox.store_name, apikey=self.sandbox.api_key,
+                        apisecret=self.sandbox.api_secret)
+        response = requests.request(method, self.sandbox.base_url + route, params=params, headers=sent, **kwargs)
+        self.addCleanup(response.close)
+        return response
+
+    def test_products_envelope_and_string_numbers(self):
+        response = self.get(PRODUCTS, {"warehousecode": "W0001", "limit": 5})
+        self.assertEqual(response.status_code, 200)
+        body = response.json()
+        self.assertEqual(body["res"], {"resCode": "200", "resDesc": "Success"})
+        self.assertEqual(body["count"], 12)
+        self.assertEqual(len(body["list"]), 5)
+        first = body["list"][0]
+        self.assertEqual((first["sku"], first["stock"], first["availablestock"]), ("DEMO-TSHIRT-S", "40.00", "38.00"))
+        self.assertIsInstance(first["id"], int)
+        self.assertIs(first["active"], True)
+
+    def test_limit_is_capped_at_500_and_pages_follow(self):
+        self.use_catalogue(Catalogue.generate(620))
+        body = self.get(PRODUCTS, {"limit": 1000}).json()
+        self.assertEqual((len(body["list"]), body["count"]), (500, 620))
+        body = self.get(PRODUCTS, {"limit": 500, "page": 2}).json()
+        self.assertEqual(len(body["list"]), 120)
+        self.assertEqual(body["list"][0]["sku"], "GEN-000501")
+        self.assertEqual(self.get(PRODUCTS, {"limit": 500, "page": 3}).json()["list"], [])
+
+    def test_warehouse_listing_variants(self):
+        self.assertEqual(self.get(PRODUCTS, {"warehousecode": "ODS001"}).json()["count"], 10)  # no CAP, no NOT-IN-ODOO
+        self.sandbox.warehouse_filter = "all"
+        body = self.get(PRODUCTS, {"warehousecode": "ODS001", "limit": 500}).json()
+        self.assertEqual(body["count"], 12)
+        cap = next(p for p in body["list"] if p["sku"] == "DEMO-CAP")
+        self.assertEqual(cap["stock"], "0.00")
+
+    def test_search_filters(self):
+        skus = lambda body: sorted(p["sku"] for p in body["list"])  # noqa: E731
+        self.assertEqual(skus(self.get(PRODUCTS, {"searchsku": "tshirt"}).json()),
+                         ["DEMO-TSHIRT-L", "DEMO-TSHIRT-M", "DEMO-TSHIRT-S"])
+        self.assertEqual(self.get(PRODUCTS, {"keyword": "mu"}).json()["count"], 0)
+        self.assertEqual(skus(self.get(PRODUCTS, {"keyword": "mug"}).json()), ["DEMO-MUG"])
+        self.assertEqual(skus(self.get(PRODUCTS, headers={"skulist": "DEMO-PEN, DEMO-CAP,NOPE"}).json()),
+                         ["DEMO-CAP", "DEMO-PEN"])
+        self.assertEqual(skus(self.get(PRODUCTS, headers={"productidlist": "4470904"}).json()), ["DEMO-MUG"])
+
+    def test_credentials_are_checked_like_zortout(self):
+        denied = self.get(PRODUCTS, headers={"storename": self.sandbox.store_name, "apikey": "x", "apisecret": "y"},
+                          auth=False)
+        self.assertEqual(denied.status_code, 200)
+        self.assertEqual(denied.json(), {"res": {"resCode": "100", "resDesc": "Access Denied"}})
+        missing = self.get("/Warehouse/GetWarehouses", auth=False)
+        self.assertEqual(missing.json()["res"]["resDesc"], "Invalid API")
+        write = self.get("/Product/UpdateProductStockList", {"warehousecode": "W0001"}, auth=False, method="POST",
+                         json={"stocks": []})
+        self.assertEqual(write.json(), {"resCode": "100", "resDesc": "Invalid API"})
+
+    def test_unknown_route_and_wrong_method(self):
+        self.assertEqual(self.get("/Product/AdjustInventory").status_code, 404)
+        self.assertEqual(self.get("/Product/GetProducts", method="POST", json={}).status_code, 405)
+        self.assertEqual(self.get("/Product/UpdateProductStockList").status_code, 405)
+
+    def test_stock_writes(self):
+        url = "/Product/UpdateProductStockList"
+        ok = self.get(url, {"warehousecode": "W0002"}, method="POST",
+                      json={"stocks": [{"sku": "DEMO-BAG", "stock": 11}, {"sku": "NOPE", "stock": 1}]})
+        self.assertEqual(ok.json(), {"resCode": "200", "resDesc": "Success"})
+        self.assertEqual(self.sandbox.quantities("DEMO-BAG", "W0002"), ("11.00", "11.00"))
+        wrong_shape = self.get(url, {"warehousecode": "W0002"}, method="POST",
+                               json={"list": [{"sku": "DEMO-BAG", "number": 1}]})
+        self.assertEqual(wrong_shape.json(), {"resCode": "100", "resDesc": "Invalid Warehouse/Branch"})
+        no_code = self.get(url, method="POST", json={"stocks": [{"sku": "DEMO-BAG", "stock": 1}]})
+        self.assertEqual(no_code.json()["resDesc"], "Invalid Warehouse/Branch")
+        self.assertEqual(self.sandbox.quantities("DEMO-BAG", "W0002"), ("11.00", "11.00"))
+        self.get("/Product/UpdateProductAvailableStockList", {"warehousecode": "W0001"}, method="POST",
+                 json={"stocks": [{"sku": "DEMO-BAG", "stock": 70}]})
+        self.assertEqual(self.sandbox.quantities("DEMO-BAG", "W0001"), ("72.00", "70.00"))
+
+    def test_unknown_warehouse_modes(self):
+        expected = {
+            "invalid_warehouse": {"res": {"resCode": "100", "resDesc": "Invalid Warehouse/Branch"}},
+            "access_denied": {"res": {"resCode": "100", "resDesc": "Access Denied"}},
+            "empty": {"res": {"resCode": "200", "resDesc": "Success"}, "list": [], "count": 0},
+        }
+        for mode, body in expected.items():
+            with self.subTest(mode=mode):
+                self.sandbox.unknown_warehouse_mode = mode
+                self.assertEqual(self.get(PRODUCTS, {"warehousecode": "W0404"}).json(), body)
+        with self.assertRaises(ValueError):
+            SandboxServer(Catalogue(), unknown_warehouse_mode="maybe")
+
+    def test_product_detail_and_warehouses(self):
+        body = self.get("/Product/GetProductDetail", {"id": 4470906, "warehousecode": "ODS001"}).json()
+        self.assertEqual((body["sku"], body["stock"], body["res"]["resCode"]), ("DEMO-BAG", "45.00", "200"))
+        self.assertEqual(self.get("/Product/GetProductDetail", {"id": 42}).json()["res"]["resDesc"], "Invalid ID.")
+        warehouses = self.get("/Warehouse/GetWarehouses", {"limit": 2, "page": 2}).json()
+        self.assertEqual(warehouses["count"], 3)
+        self.assertEqual(warehouses["list"], [{"id": 129823, "code": "ODS001", "name": "คลังออนไลน์ ODS"}])
+
+    def test_faults_fire_per_route_page_and_times(self):
+        faults = self.sandbox.faults
+        faults.add(PRODUCTS, "http_500", page=2, times=2)
+        self.assertEqual(self.get(PRODUCTS, {"page": 1}).status_code, 200)
+        self.assertEqual(self.get("/Warehouse/GetWarehouses", {"page": 2}).status_code, 200)
+        self.assertEqual(self.get(PRODUCTS, {"page": 2}).status_code, 500)
+        self.assertEqual(self.get(PRODUCTS, {"page": 2}).status_code, 500)
+        self.assertEqual(self.get(PRODUCTS, {"page": 2}).status_code, 200)
+        self.assertEqual(faults.pending, [])
+
+        faults.add("/v4/Product/GetProducts", "rate_limit", retry_after=3)
+        limited = self.get(PRODUCTS)
+        self.assertEqual((limited.status_code, limited.headers["Retry-After"]), (429, "3"))
+        faults.add(PRODUCTS, "not_json")
+        self.assertRaises(ValueError, self.get(PRODUCTS).json)
+        faults.add(PRODUCTS, "quota_no_data")
+        self.assertEqual(self.get(PRODUCTS).json(),
+                         {"res": {"resCode": "100", "resDesc": "API Request Limits (50000 requests/day)"}})
+        faults.add(PRODUCTS, "quota_with_data")
+        body = self.get(PRODUCTS, {"limit": 500}).json()
+        self.assertEqual((body["res"]["resCode"], len(body["list"]), body["count"]), ("100", 12, 12))
+        faults.add(PRODUCTS, "short_page")
+        body = self.get(PRODUCTS, {"limit": 500}).json()
+        self.assertEqual((len(body["list"]), body["count"]), (11, 12))
+        faults.add(PRODUCTS, "res_500")
+        self.assertEqual(self.get(PRODUCTS).json()["res"]["resCode"], "500")
+        faults.add("*", "reset")
+        with self.assertRaises(requests.ConnectionError):
+            self.get("/Warehouse/GetWarehouses")
+        faults.add(PRODUCTS, "hang", seconds=1)
+        started = time.monotonic()
+        self.assertEqual(self.get(PRODUCTS).status_code, 200)
+        self.assertGreaterEqual(time.monotonic() - started, 0.9)
+        with self.assertRaises(ValueError):
+            faults.add(PRODUCTS, "gremlins")
+
+    def test_request_log_masks_secrets(self):
+        self.get(PRODUCTS, {"warehousecode": "W0001"}, headers={"skulist": "DEMO-MUG"})
+        (recorded,) = self.sandbox.requests
+        self.assertEqual((recorded["method"], recorded["path"], recorded["route"]), ("GET", "/v4" + PRODUCTS, PRODUCTS))
+        self.assertEqual(recorded["query"], {"warehousecode": "W0001"})
+        self.assertEqual(recorded["headers"]["skulist"], "DEMO-MUG")
+        self.assertEqual((recorded["headers"]["apikey"], recorded["headers"]["apisecret"]), ("***", "***"))
+        self.assertNotIn(self.sandbox.api_secret, json.dumps(self.sandbox.requests, default=str))
+        self.sandbox.clear_requests()
+        self.assertEqual(self.sandbox.requests, [])
