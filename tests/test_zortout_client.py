@@ -286,10 +286,11 @@ class TestZortoutWrites(SandboxCase, BaseCase):
         with self.assertRaises(ZortoutUnknownWarehouseError) as caught:
             client.update_stock_list([{"sku": "DEMO-MUG", "stock": 1}], "W9999")
         self.assertEqual(caught.exception.code, "W9999")
+        self.assertEqual(caught.exception.valid_codes, ["W0001", "W0002", "ODS001"])
         self.assertEqual(caught.exception.res_desc, "Invalid Warehouse/Branch")
-        self.assertEqual(client.stats.calls, 1)
+        self.assertEqual(client.stats.calls, 2)
         self.assertEqual(client.update_stock_list({}, "W0001"), {})
-        self.assertEqual(client.stats.calls, 1)
+        self.assertEqual(client.stats.calls, 2)
 
     def test_update_is_retried_after_a_server_error(self):
         self.sandbox.faults.add("/Product/UpdateProductStockList", "http_500")
@@ -437,24 +438,37 @@ class TestZortoutFaults(SandboxCase, BaseCase):
         self.assertEqual(client.stats.calls, 1)
 
     def test_unknown_warehouse_in_each_server_variant(self):
-        client = self.make_client()
-        valid = [w.code for w in client.list_warehouses()]
-        self.assertNotIn("W0009", valid)
-
-        self.sandbox.unknown_warehouse_mode = "invalid_warehouse"
-        with self.assertRaises(ZortoutUnknownWarehouseError) as caught:
-            client.fetch_products("W0009")
-        self.assertEqual((caught.exception.code, caught.exception.res_desc), ("W0009", "Invalid Warehouse/Branch"))
-        self.assertFalse(caught.exception.transient)
-
-        self.sandbox.unknown_warehouse_mode = "access_denied"
-        with self.assertRaises(ZortoutAuthError):
-            client.fetch_products("W0009")
-
+        valid = ["W0001", "W0002", "ODS001"]
+        for mode in ("invalid_warehouse", "access_denied"):
+            with self.subTest(mode=mode):
+                self.reset_sandbox()
+                self.sandbox.unknown_warehouse_mode = mode
+                client = self.make_client()
+                with self.assertRaises(ZortoutUnknownWarehouseError) as caught:
+                    client.fetch_products("W0009")
+                error = caught.exception
+                self.assertEqual((error.code, error.valid_codes), ("W0009", valid))
+                self.assertFalse(error.transient)
+                self.assertIn("'W0009'", str(error))
+                self.assertIn("ODS001", str(error))
+                # the answer, then one GetWarehouses call to name the valid codes
+                self.assertEqual([r["route"] for r in self.sandbox.requests], [PRODUCTS, WAREHOUSES])
+                with self.assertRaises(ZortoutUnknownWarehouseError):
+                    client.count_products("W0009")
+        # an empty answer looks like an empty warehouse: the code is checked up front
+        self.reset_sandbox()
         self.sandbox.unknown_warehouse_mode = "empty"
-        client.reset_stats()
+        client = self.make_client()
         self.assertEqual(client.fetch_products("W0009"), [])
         self.assertEqual(client.stats.calls, 1)
+        self.assertNotIn("W0009", [w.code for w in client.list_warehouses()])
+
+    def test_access_denied_for_a_known_warehouse_stays_a_credentials_error(self):
+        client = self.make_client(api_key="wrong-key")
+        with self.assertRaises(ZortoutAuthError) as caught:
+            client.fetch_products("W0001")
+        self.assertEqual(caught.exception.res_desc, "Access Denied")
+        self.assertEqual(client.stats.calls, 2)
 
 
 @tagged("post_install", "-at_install")

@@ -214,10 +214,13 @@ class ZortoutClient:
 
         With ``warehouse_code`` the quantities are those of that warehouse,
         without it the store-wide totals. Callers should check the code
-        against :meth:`list_warehouses` first: depending on the store,
-        Zortout answers an unknown code with "Invalid Warehouse/Branch"
-        (raised as ZortoutUnknownWarehouseError), with "Access Denied"
-        (indistinguishable from bad credentials) or with an empty list.
+        against :meth:`list_warehouses` before sweeping. Zortout's answer to
+        an unknown code is not documented: it may be "Invalid Warehouse/Branch",
+        "Access Denied" or an empty list with count 0. The first two end in
+        ZortoutUnknownWarehouseError with ``valid_codes`` (after "Access
+        Denied" the client spends one GetWarehouses call to tell an unknown
+        code from bad credentials); the empty list cannot be told apart from
+        an empty warehouse, hence the check up front.
 
         With ``sku_list`` the SKUs are stripped, de-duplicated and sent in
         batches of ``sku_batch_size`` through the ``skulist`` header; only rows
@@ -365,6 +368,30 @@ class ZortoutClient:
 
     def _call(self, method, endpoint, *, params=None, headers=None, json_body=None, kind=_READ,
               warehouse_code=None):
+        try:
+            return self._call_with_retries(method, endpoint, params, headers, json_body, kind, warehouse_code)
+        except (ZortoutAuthError, ZortoutUnknownWarehouseError) as exc:
+            if not warehouse_code or endpoint == WAREHOUSES:
+                raise
+            self._check_warehouse_exists(warehouse_code, endpoint, exc)
+            raise
+
+    def _check_warehouse_exists(self, code, endpoint, error):
+        """Raise ZortoutUnknownWarehouseError if the store has no warehouse
+        ``code``; otherwise return, and ``error`` stands as it is."""
+        try:
+            codes = [warehouse.code for warehouse in self.list_warehouses()]
+        except ZortoutError:
+            return
+        if code in codes:
+            return
+        raise ZortoutUnknownWarehouseError(
+            f"Zortout does not know warehouse {code!r} ({error.res_desc}) on {endpoint}; "
+            f"the store has: {', '.join(codes) or 'no warehouses'}",
+            code=code, valid_codes=codes, endpoint=endpoint, res_code=error.res_code,
+            res_desc=error.res_desc, http_status=error.http_status) from None
+
+    def _call_with_retries(self, method, endpoint, params, headers, json_body, kind, warehouse_code):
         attempt = 0
         while True:
             try:
