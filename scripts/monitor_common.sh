@@ -1,0 +1,463 @@
+# Shared code of monitor_stock_sync.sh and monitor_stock_sync_detailed.sh.
+# Sourced, not run. Written for bash 3.2 (macOS) and newer, with only portable
+# tail/awk (BSD, GNU, mawk, busybox): no associative arrays, no ${var,,},
+# no mapfile, no GNU-only options.
+
+MON_DEFAULT_LOG="/var/log/odoo/odoo-server.log"
+MON_ADDON="otd_marketplace_stock"
+MON_AWK="${AWK:-awk}"
+
+# Options shared by both scripts (set by mon_parse_common_option).
+MON_LINES=0
+MON_CONFIG=""
+MON_ONCE=0
+MON_COLOR_OPT=1
+MON_LOG=""
+MON_LOG_SOURCE=""
+MON_TRIED=""
+
+# Process ids and scratch directory cleaned up on exit.
+MON_TAIL_PID=""
+MON_FILTER_PID=""
+MON_TABLE_PID=""
+MON_TMP=""
+
+mon_prog() {
+    basename "$0"
+}
+
+mon_die() {
+    # mon_die STATUS MESSAGE...
+    mon_status="$1"
+    shift
+    printf '%s: %s\n' "$(mon_prog)" "$*" >&2
+    exit "$mon_status"
+}
+
+mon_warn() {
+    printf '%s: %s\n' "$(mon_prog)" "$*" >&2
+}
+
+mon_is_count() {
+    case "${1:-}" in
+        ''|*[!0-9]*) return 1 ;;
+    esac
+    return 0
+}
+
+# Parses one option shared by both scripts. Prints nothing; sets MON_SHIFT to
+# the number of arguments used (0: not a shared option).
+mon_parse_common_option() {
+    MON_SHIFT=0
+    case "$1" in
+        -n|--lines)
+            [ $# -ge 2 ] || mon_die 2 "$1 needs a number of lines (see --help)"
+            mon_is_count "$2" || mon_die 2 "$1 needs a number of lines, not '$2'"
+            MON_LINES="$2"; MON_SHIFT=2 ;;
+        --lines=*)
+            MON_LINES="${1#--lines=}"
+            mon_is_count "$MON_LINES" || mon_die 2 "--lines needs a number of lines, not '$MON_LINES'"
+            MON_SHIFT=1 ;;
+        -n[0-9]*)
+            MON_LINES="${1#-n}"
+            mon_is_count "$MON_LINES" || mon_die 2 "-n needs a number of lines, not '$MON_LINES'"
+            MON_SHIFT=1 ;;
+        -c|--config)
+            [ $# -ge 2 ] || mon_die 2 "$1 needs the path of an Odoo config file (see --help)"
+            MON_CONFIG="$2"; MON_SHIFT=2 ;;
+        --config=*)
+            MON_CONFIG="${1#--config=}"; MON_SHIFT=1 ;;
+        --once)
+            MON_ONCE=1; MON_SHIFT=1 ;;
+        --no-color|--no-colour)
+            MON_COLOR_OPT=0; MON_SHIFT=1 ;;
+    esac
+}
+
+# Colours only on a terminal, when NO_COLOR is unset and --no-color not given.
+mon_use_color() {
+    [ "$MON_COLOR_OPT" = 1 ] || return 1
+    [ -z "${NO_COLOR+set}" ] || return 1
+    [ -t 1 ] || return 1
+    return 0
+}
+
+# mon_config_get FILE KEY: the value of KEY in the [options] section of an
+# Odoo config file; nothing when absent, empty, False or None.
+mon_config_get() {
+    "$MON_AWK" -v key="$2" '
+        /^[ \t]*[#;]/ { next }
+        /^[ \t]*\[/ {
+            section = $0
+            gsub(/[][ \t\r]/, "", section)
+            next
+        }
+        section == "options" {
+            line = $0
+            sub(/\r$/, "", line)
+            eq = index(line, "=")
+            colon = index(line, ":")
+            if (eq == 0 || (colon > 0 && colon < eq)) eq = colon
+            if (eq == 0) next
+            name = substr(line, 1, eq - 1)
+            gsub(/[ \t]/, "", name)
+            if (name != key) next
+            value = substr(line, eq + 1)
+            sub(/^[ \t]+/, "", value)
+            sub(/[ \t]+$/, "", value)
+            if (value == "False" || value == "None") value = ""
+            print value
+            exit
+        }
+    ' "$1" 2>/dev/null
+}
+
+mon_expand_home() {
+    case "$1" in
+        "~") printf '%s\n' "$HOME" ;;
+        "~/"*) printf '%s/%s\n' "$HOME" "${1#\~/}" ;;
+        *) printf '%s\n' "$1" ;;
+    esac
+}
+
+# The Odoo config file to read: -c, else $ODOO_RC, else the usual places.
+# Sets MON_CONFIG_FILE (empty when none was found).
+mon_find_config() {
+    MON_CONFIG_FILE=""
+    if [ -n "$MON_CONFIG" ]; then
+        [ -e "$MON_CONFIG" ] || mon_die 2 "config file not found: $MON_CONFIG"
+        [ -f "$MON_CONFIG" ] && [ -r "$MON_CONFIG" ] || mon_die 2 "cannot read the config file $MON_CONFIG"
+        MON_CONFIG_FILE="$MON_CONFIG"
+        return 0
+    fi
+    for mon_candidate in "${ODOO_RC:-}" "$HOME/.odoorc" /etc/odoo/odoo.conf /etc/odoo.conf; do
+        if [ -n "$mon_candidate" ] && [ -f "$mon_candidate" ] && [ -r "$mon_candidate" ]; then
+            MON_CONFIG_FILE="$mon_candidate"
+            return 0
+        fi
+    done
+    return 0
+}
+
+# Chooses the log: LOGFILE argument; else logfile = of the config file; else
+# .local/logs/odoo.log beside the scripts (written by `make run`); else the
+# default. Sets MON_LOG and MON_LOG_SOURCE.
+mon_resolve_log() {
+    mon_arg="$1"
+    mon_find_config
+    if [ -n "$mon_arg" ]; then
+        MON_LOG="$mon_arg"
+        MON_LOG_SOURCE="given as argument"
+        return 0
+    fi
+    if [ -n "$MON_CONFIG_FILE" ]; then
+        mon_value="$(mon_config_get "$MON_CONFIG_FILE" logfile)"
+        if [ -n "$mon_value" ]; then
+            MON_LOG="$(mon_expand_home "$mon_value")"
+            MON_LOG_SOURCE="the logfile entry of $MON_CONFIG_FILE"
+            return 0
+        fi
+        if [ -n "$MON_CONFIG" ]; then
+            mon_die 2 "$MON_CONFIG has no logfile entry, so Odoo writes its log to its standard error" \
+                "(the terminal, journalctl, docker logs). Pipe that into this script with '-'," \
+                "e.g. journalctl -u odoo -f -o cat | $(mon_prog) -"
+        fi
+        MON_TRIED="$MON_CONFIG_FILE (no logfile entry), "
+    fi
+    if [ -f "$MON_HERE/.local/logs/odoo.log" ]; then
+        MON_LOG="$MON_HERE/.local/logs/odoo.log"
+        MON_LOG_SOURCE="the log of make run"
+        return 0
+    fi
+    MON_TRIED="${MON_TRIED}$MON_HERE/.local/logs/odoo.log (absent), "
+    MON_LOG="$MON_DEFAULT_LOG"
+    MON_LOG_SOURCE="the default"
+}
+
+mon_check_log() {
+    [ "$MON_LOG" = "-" ] && return 0
+    mon_how="Choose the log with an argument ($(mon_prog) /path/to/odoo.log) or with -c /path/to/odoo.conf (its logfile entry)."
+    mon_from="($MON_LOG_SOURCE)"
+    if [ -n "$MON_TRIED" ]; then
+        mon_from="($MON_LOG_SOURCE; also tried ${MON_TRIED%, })"
+    fi
+    if [ ! -e "$MON_LOG" ]; then
+        mon_die 2 "the Odoo log $MON_LOG does not exist $mon_from. $mon_how"
+    fi
+    if [ -d "$MON_LOG" ]; then
+        mon_die 2 "the Odoo log $MON_LOG is a directory, not a file $mon_from. $mon_how"
+    fi
+    if [ ! -r "$MON_LOG" ]; then
+        mon_die 2 "cannot read the Odoo log $MON_LOG: permission denied $mon_from." \
+            "Run as a user that may read it (e.g. sudo -u odoo $(mon_prog)) or: $mon_how"
+    fi
+}
+
+# The filter: reads Odoo log lines on stdin (or from files) and prints this
+# addon's sync events, one line each. Variables: detailed (0/1), color (0/1).
+MON_FILTER_AWK='
+function reset_record() { show_cont = 0 }
+
+function out(text, col) {
+    if (color && col != "") print col text RST
+    else print text
+    fflush()
+}
+
+# Length of the first token of s: up to the first space outside double quotes.
+function token_length(s,    i, n, c, quoted) {
+    n = length(s)
+    quoted = 0
+    for (i = 1; i <= n; i++) {
+        c = substr(s, i, 1)
+        if (quoted) {
+            if (c == "\\") { i++; continue }
+            if (c == "\"") quoted = 0
+            continue
+        }
+        if (c == "\"") { quoted = 1; continue }
+        if (c == " ") return i - 1
+    }
+    return n
+}
+
+function unquote(v) {
+    if (length(v) >= 2 && substr(v, 1, 1) == "\"" && substr(v, length(v), 1) == "\"")
+        v = substr(v, 2, length(v) - 2)
+    return v
+}
+
+function level_color(level) {
+    if (level == "ERROR" || level == "CRITICAL") return RED
+    if (level == "WARNING") return YEL
+    return ""
+}
+
+function short_logger(name) {
+    if (substr(name, 1, length(PFX) + 1) == PFX ".") return substr(name, length(PFX) + 2)
+    return name
+}
+
+function job_opened(pid, job) {
+    if (!((pid SUBSEP job) in open_job)) {
+        open_job[pid SUBSEP job] = 1
+        open_count[pid]++
+    }
+}
+
+function job_closed(pid, job) {
+    if ((pid SUBSEP job) in open_job) {
+        delete open_job[pid SUBSEP job]
+        open_count[pid]--
+    }
+}
+
+# The job an HTTP call belongs to: the one sync running in that process, if
+# exactly one is; "-" when none or several (threaded server) are.
+function job_of(pid,    key, parts) {
+    if (open_count[pid] != 1) return "-"
+    for (key in open_job) {
+        split(key, parts, SUBSEP)
+        if (parts[1] == pid) return parts[2]
+    }
+    return "-"
+}
+
+function sync_line(msg, level, pid, hhmmss,    at, before, s, n, tok, eq, key, job, account, event, rest, col, text) {
+    at = index(msg, "zortout-sync ")
+    before = substr(msg, 1, at - 1)
+    sub(/[ :]+$/, "", before)
+    s = substr(msg, at + 13)
+    job = ""; account = ""; event = ""; rest = ""
+    while (s != "") {
+        sub(/^ +/, "", s)
+        if (s == "") break
+        n = token_length(s)
+        tok = substr(s, 1, n)
+        s = substr(s, n + 1)
+        eq = index(tok, "=")
+        key = eq ? substr(tok, 1, eq - 1) : ""
+        if (key == "job" && job == "") job = unquote(substr(tok, eq + 1))
+        else if (key == "account" && account == "") account = unquote(substr(tok, eq + 1))
+        else if (key == "event" && event == "") event = unquote(substr(tok, eq + 1))
+        else rest = rest (rest == "" ? "" : " ") tok
+    }
+    if (job == "") job = "-"
+    if (event == "") event = "?"
+    if (event == "start") {
+        job_opened(pid, job)
+        if (account != "") rest = "account=" account (rest == "" ? "" : " " rest)
+    } else if (event == "done" || event == "failed" || event == "retry") {
+        job_closed(pid, job)
+    }
+    if (before != "") rest = rest (rest == "" ? "" : " ") "(" before ")"
+    if (level == "DEBUG") {
+        if (!detailed) return 0
+        text = hhmmss " " job "   " event (rest == "" ? "" : " " rest)
+        out(text, DIM)
+        return 1
+    }
+    col = level_color(level)
+    if (col == "" && event == "done") col = GRN
+    text = hhmmss " " job " " event (rest == "" ? "" : " " rest)
+    if (level != "INFO" && level != "WARNING" && level != "ERROR") text = text " [" level "]"
+    out(text, col)
+    return 1
+}
+
+function http_line(msg, level, pid, hhmmss,    text, col) {
+    sub(/^Zortout /, "", msg)
+    col = DIM
+    # a call answered with something else than 2xx, or a retry
+    if (msg ~ /-> [0-9]+ in / && msg !~ /-> 2[0-9][0-9] in /) col = YEL
+    if (msg ~ /-> no answer in /) col = YEL
+    if (msg ~ /: retry [0-9]+ in /) col = YEL
+    if (level != "DEBUG") col = level_color(level)
+    text = hhmmss " " job_of(pid) "   http " msg
+    out(text, col)
+    return 1
+}
+
+# An ERROR record of another logger (the HTTP worker, the cron runner...) is
+# kept until the next record: it is shown only when its traceback goes
+# through this addon.
+function flush_foreign(    i, last) {
+    if (foreign_n == 0) return
+    if (foreign_hit) {
+        if (detailed) {
+            out(foreign_head, RED)
+            for (i = 2; i <= foreign_n; i++) out("    " foreign_buf[i], "")
+        } else {
+            last = ""
+            for (i = foreign_n; i >= 2; i--) {
+                if (foreign_buf[i] ~ /^[A-Za-z_][A-Za-z0-9_.]*(Error|Exception|Warning|Exit|Interrupt)?(:|$)/) { last = foreign_buf[i]; break }
+            }
+            out(foreign_head (last == "" ? "" : " -- " last), RED)
+        }
+    }
+    foreign_n = 0
+    foreign_hit = 0
+}
+
+function record(line,    n, f, head, msg, level, logger, pid, hhmmss, ours, shown) {
+    flush_foreign()
+    show_cont = 0
+    n = split(line, f, " ")
+    head = f[1] " " f[2] " " f[3] " " f[4] " " f[5] " " f[6]
+    msg = substr(line, length(head) + 2)
+    sub(/[ \t]+$/, "", msg)
+    level = f[4]
+    pid = f[3]
+    logger = f[6]
+    sub(/:$/, "", logger)
+    hhmmss = substr(f[2], 1, 8)
+    ours = (logger == PFX || substr(logger, 1, length(PFX) + 1) == PFX ".")
+    if (!ours) {
+        if (level == "ERROR" || level == "CRITICAL") {
+            foreign_n = 1
+            foreign_buf[1] = line
+            foreign_head = hhmmss " " level " " logger ": " msg
+            foreign_hit = (index(msg, ADDON) > 0)
+        }
+        return
+    }
+    shown = 0
+    if (index(msg, "zortout-sync ") > 0 && msg ~ /zortout-sync +job=/) {
+        shown = sync_line(msg, level, pid, hhmmss)
+    } else if (logger == PFX ".zortout" || substr(logger, 1, length(PFX) + 9) == PFX ".zortout.") {
+        if (detailed || (level != "DEBUG" && level != "INFO")) shown = http_line(msg, level, pid, hhmmss)
+    } else if (detailed || (level != "DEBUG" && level != "INFO")) {
+        out(hhmmss " " level " " short_logger(logger) ": " msg, (level == "DEBUG" || level == "INFO") ? DIM : level_color(level))
+        shown = 1
+    }
+    # the lines that follow a record (its traceback) go with it
+    show_cont = (shown && detailed)
+}
+
+BEGIN {
+    PFX = "odoo.addons.otd_marketplace_stock"
+    ADDON = "otd_marketplace_stock"
+    ESC = sprintf("%c", 27)
+    if (color) {
+        RED = ESC "[31m"; YEL = ESC "[33m"; GRN = ESC "[32m"; DIM = ESC "[2m"; RST = ESC "[0m"
+    } else {
+        RED = ""; YEL = ""; GRN = ""; DIM = ""; RST = ""
+    }
+    foreign_n = 0
+    foreign_hit = 0
+    show_cont = 0
+}
+
+{
+    line = $0
+    sub(/\r$/, "", line)
+    if (index(line, ESC) > 0) gsub(ESC "\\[[0-9;]*m", "", line)
+    if (line ~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9],[0-9][0-9][0-9] [0-9]+ [A-Z]+ [^ ]+ [^ ]+: /) {
+        record(line)
+    } else if (foreign_n > 0) {
+        if (foreign_n < 400) foreign_buf[++foreign_n] = line
+        if (index(line, ADDON) > 0) foreign_hit = 1
+    } else if (show_cont) {
+        out("    " line, "")
+    }
+}
+
+END { flush_foreign() }
+'
+
+# Runs the filter on the chosen log: once (whole file, or its last N lines)
+# or following it.
+mon_run_filter_once() {
+    # mon_run_filter_once DETAILED COLOR
+    if [ "$MON_LOG" = "-" ]; then
+        "$MON_AWK" -v detailed="$1" -v color="$2" "$MON_FILTER_AWK"
+    elif [ "$MON_LINES" -gt 0 ]; then
+        tail -n "$MON_LINES" "$MON_LOG" | "$MON_AWK" -v detailed="$1" -v color="$2" "$MON_FILTER_AWK"
+    else
+        "$MON_AWK" -v detailed="$1" -v color="$2" "$MON_FILTER_AWK" "$MON_LOG"
+    fi
+}
+
+mon_cleanup() {
+    for mon_pid in "$MON_TABLE_PID" "$MON_TAIL_PID" "$MON_FILTER_PID"; do
+        if [ -n "$mon_pid" ]; then
+            kill "$mon_pid" 2>/dev/null
+        fi
+    done
+    MON_TABLE_PID=""
+    MON_TAIL_PID=""
+    MON_FILTER_PID=""
+    if [ -n "$MON_TMP" ] && [ -d "$MON_TMP" ]; then
+        rm -rf "$MON_TMP"
+    fi
+    MON_TMP=""
+}
+
+mon_interrupted() {
+    mon_cleanup
+    exit 0
+}
+
+# Follows the log until interrupted. tail and awk run in the background, each
+# with its own id, so that Ctrl+C or a kill of this script stops both.
+mon_follow() {
+    # mon_follow DETAILED COLOR
+    trap 'mon_interrupted' INT TERM HUP
+    trap 'mon_cleanup' EXIT
+    if [ "$MON_LOG" = "-" ]; then
+        # a background command would read /dev/null: hand it our stdin
+        exec 3<&0
+        "$MON_AWK" -v detailed="$1" -v color="$2" "$MON_FILTER_AWK" <&3 &
+        MON_FILTER_PID=$!
+    else
+        MON_TMP="$(mktemp -d "${TMPDIR:-/tmp}/monitor_stock_sync.XXXXXX")" \
+            || mon_die 2 "cannot create a temporary directory"
+        mkfifo "$MON_TMP/lines" || mon_die 2 "cannot create a pipe in $MON_TMP"
+        "$MON_AWK" -v detailed="$1" -v color="$2" "$MON_FILTER_AWK" < "$MON_TMP/lines" &
+        MON_FILTER_PID=$!
+        tail -n "$MON_LINES" -F "$MON_LOG" > "$MON_TMP/lines" &
+        MON_TAIL_PID=$!
+    fi
+    wait "$MON_FILTER_PID"
+    mon_cleanup
+}
