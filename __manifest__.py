@@ -12,10 +12,16 @@
     "data": [
         "security/marketplace_groups.xml",
         "security/ir.model.access.csv",
+        "security/marketplace_rules.xml",
+        "data/marketplace_data.xml",
         "views/marketplace_account_views.xml",
+        "views/marketplace_job_views.xml",
+        "wizards/zortout_warehouse_wizard_views.xml",
         "views/marketplace_menus.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/marketplace_demo.xml",
+    ],
     "assets": {
         "web.assets_tests": [
             "otd_marketplace_stock/static/tests/tours/*.js",

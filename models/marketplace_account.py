@@ -1,8 +1,298 @@
-from odoo import fields, models
+import logging
+
+import psycopg2
+from psycopg2 import errorcodes
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.otd_marketplace_stock import zortout
+from odoo.addons.otd_marketplace_stock.services.base_url import base_url_problem
+
+from .ir_config_parameter import BASE_URL_PARAM
+
+_logger = logging.getLogger(__name__)
+
+CLIENT_LOGGER = "odoo.addons.otd_marketplace_stock.zortout"
+SYNC_JOB_TYPE = "sync_stock_from_zortout"
+SECRET_GROUP = "otd_marketplace_stock.group_marketplace_manager"
+
+
+def _lock_error(exc):
+    return getattr(exc, "pgcode", None) == errorcodes.LOCK_NOT_AVAILABLE
 
 
 class MarketplaceAccount(models.Model):
     _name = "marketplace.account"
     _description = "Marketplace Account"
+    _inherit = ["mail.thread"]
+    _order = "name, id"
 
-    name = fields.Char(required=True)
+    # ------------------------------------------------------------------ fields
+
+    name = fields.Char(required=True, tracking=True)
+    platform = fields.Selection([("zortout", "Zortout")], required=True, default="zortout", tracking=True)
+    active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company,
+                                 tracking=True, index=True)
+    sync_enabled = fields.Boolean("Sync Enabled", default=True, tracking=True)
+    store_name = fields.Char("Store Name", tracking=True)
+    # secrets: readable only by Marketplace administrators, never copied, never tracked
+    api_key = fields.Char("API Key", copy=False, groups=SECRET_GROUP)
+    api_secret = fields.Char("API Secret", copy=False, groups=SECRET_GROUP)
+    stock_location_id = fields.Many2one(
+        "stock.location", "Stock Location", tracking=True, check_company=True,
+        domain="[('usage', '=', 'internal'), ('company_id', 'in', [company_id, False])]",
+        help="Where Zortout's quantities are applied. Empty: the stock location of the company's first warehouse.")
+    zortout_warehouse_code = fields.Char(
+        "Zortout Warehouse Code", tracking=True,
+        help="Zortout warehouse whose quantities are pulled (codes may be longer than Odoo's short names). "
+             "Empty: the stock location's warehouse short name if Zortout knows it, else store-wide totals.")
+    quantity_source = fields.Selection(
+        [("availablestock", "Available Stock"), ("stock", "On Hand Stock")], "Quantity Source",
+        required=True, default="availablestock", tracking=True,
+        help="Available Stock: Zortout's sellable quantity (on hand minus reservations). On Hand Stock: the "
+             "physical quantity.")
+    pull_interval = fields.Integer(
+        "Pull Interval", default=0, tracking=True,
+        help="Minutes between automatic stock pulls; 0 = no automatic pull.")
+    last_sync_at = fields.Datetime("Last Sync", readonly=True, copy=False)
+    last_sync_state = fields.Selection([("done", "Done"), ("failed", "Failed")], "Last Sync State",
+                                       readonly=True, copy=False)
+    job_ids = fields.One2many("marketplace.job", "account_id", "Jobs")
+    job_count = fields.Integer(compute="_compute_job_count")
+
+    _pull_interval_positive = models.Constraint(
+        "CHECK(pull_interval >= 0)", "The pull interval cannot be negative.")
+
+    def _compute_job_count(self):
+        counts = dict(self.env["marketplace.job"]._read_group(
+            [("account_id", "in", self.ids)], ["account_id"], ["__count"]))
+        for account in self:
+            account.job_count = counts.get(account, 0)
+
+    # ------------------------------------------------------------------ Zortout access
+
+    @api.model
+    def _zortout_base_url(self):
+        url = self.env["ir.config_parameter"].sudo().get_param(BASE_URL_PARAM) or zortout.DEFAULT_BASE_URL
+        problem = base_url_problem(url)
+        if problem:
+            raise UserError(self.env._("%s Ask a system administrator to fix the system parameter %s.",
+                                       problem, BASE_URL_PARAM))
+        return url
+
+    def _zortout_client(self, **options):
+        """A :class:`zortout.ZortoutClient` for this account.
+
+        sudo: Marketplace users may pull stock but must not read the API key and
+        secret; the secrets go into the client only, never into a record, a
+        message or a log line.
+        """
+        self.ensure_one()
+        account = self.sudo()
+        if not (account.store_name and account.api_key and account.api_secret):
+            raise UserError(self.env._(
+                "The account %s needs a Store Name, an API Key and an API Secret.", self.display_name))
+        return zortout.ZortoutClient(account.store_name.strip(), account.api_key.strip(),
+                                     account.api_secret.strip(), self._zortout_base_url(),
+                                     logger=logging.getLogger(CLIENT_LOGGER), **options)
+
+    def _zortout_target_location(self):
+        """The account's stock location, else the company's first warehouse stock location."""
+        self.ensure_one()
+        if self.stock_location_id:
+            return self.stock_location_id
+        warehouse = self.env["stock.warehouse"].sudo().search(
+            [("company_id", "=", self.company_id.id)], order="sequence, id", limit=1)
+        if not warehouse:
+            raise UserError(self.env._(
+                "The account %s has no Stock Location and its company has no warehouse.", self.display_name))
+        return warehouse.lot_stock_id.with_env(self.env)
+
+    def _zortout_resolve_warehouse_code(self, client, payload_code=None):
+        """(code or None, source) of the Zortout warehouse to read.
+
+        payload code, else the account's code, else the target location's warehouse
+        short name when Zortout has exactly that code, else None (store-wide).
+        Costs at most one GetWarehouses call; raises ZortoutUnknownWarehouseError
+        (listing the valid codes) for a code Zortout does not know.
+        """
+        self.ensure_one()
+        code = (payload_code or "").strip()
+        source = "payload" if code else "account"
+        code = code or (self.zortout_warehouse_code or "").strip()
+        if code:
+            valid = [warehouse.code for warehouse in client.list_warehouses()]
+            if code not in valid:
+                raise zortout.ZortoutUnknownWarehouseError(
+                    self.env._('Zortout has no warehouse with the code "%(code)s". Valid codes: %(codes)s.',
+                               code=code, codes=", ".join(valid) or self.env._("none")),
+                    code=code, valid_codes=valid)
+            return code, source
+        short_name = self._zortout_target_location().warehouse_id.code
+        if short_name and short_name in [warehouse.code for warehouse in client.list_warehouses()]:
+            return short_name, "location_warehouse"
+        return None, "store_wide"
+
+    # ------------------------------------------------------------------ jobs
+
+    def _lock_for_pull(self):
+        """Lock the account rows for this transaction, or say a pull is already in progress."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute("SELECT id FROM marketplace_account WHERE id IN %s FOR UPDATE NOWAIT",
+                                    [tuple(self.ids)])
+        except psycopg2.OperationalError as exc:
+            if not _lock_error(exc):
+                raise
+            raise UserError(self.env._(
+                "A stock pull for %s is already in progress. Wait for it to finish, then open its job.",
+                ", ".join(self.mapped("display_name")))) from None
+
+    def _open_sync_job(self):
+        """The pending or running sync job of this account, if any."""
+        self.ensure_one()
+        return self.env["marketplace.job"].search([
+            ("account_id", "=", self.id), ("job_type", "=", SYNC_JOB_TYPE),
+            ("state", "in", ("pending", "running")),
+        ], order="id", limit=1)
+
+    def _new_sync_job(self, **values):
+        self.ensure_one()
+        return self.env["marketplace.job"].create({
+            "account_id": self.id, "job_type": SYNC_JOB_TYPE, **values,
+        })
+
+    def _check_can_sync(self):
+        for account in self:
+            if account.platform != "zortout":
+                raise UserError(self.env._("%s is not a Zortout account.", account.display_name))
+
+    # ------------------------------------------------------------------ buttons
+
+    def action_pull_stock(self):
+        """Pull Stock: create a sync job and run it now, or open the one already queued."""
+        self.ensure_one()
+        self._check_can_sync()
+        self._lock_for_pull()
+        job = self._open_sync_job()
+        if not job:
+            job = self._new_sync_job()
+            job._run_in_request()
+        return job._action_open_form()
+
+    @api.model
+    def action_sync_stock_from_zortout(self):
+        """Pull stock for the given accounts, or for every enabled Zortout account.
+
+        One job per account; an account whose sync is pending or running gets
+        none. Usable from a scheduled action: ``model.action_sync_stock_from_zortout()``.
+        """
+        accounts = self or self.search([("platform", "=", "zortout"), ("sync_enabled", "=", True)])
+        accounts._check_can_sync()
+        jobs = self.env["marketplace.job"]
+        busy = self.browse()
+        for account in accounts:
+            if account._open_sync_job():
+                busy |= account
+                continue
+            jobs |= account._new_sync_job()
+        for job in jobs:
+            job._run_in_request()
+        if not self:
+            return True
+        done = jobs.filtered(lambda job: job.state == "done")
+        message = self.env._("%(done)s of %(total)s stock pulls done.", done=len(done), total=len(jobs))
+        if busy:
+            message += " " + self.env._("Already in progress: %s.", ", ".join(busy.mapped("display_name")))
+        return self._notification(self.env._("Zortout stock pull"), message,
+                                  "success" if len(done) == len(jobs) else "warning")
+
+    def action_view_jobs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("otd_marketplace_stock.action_marketplace_job")
+        action["domain"] = [("account_id", "=", self.id)]
+        action["context"] = {"default_account_id": self.id}
+        return action
+
+    def action_test_connection(self):
+        """Check the credentials with one small GetProducts call."""
+        self.ensure_one()
+        try:
+            with self._zortout_client(max_retries=1) as client:
+                count = client.count_products()
+        except zortout.ZortoutError as exc:
+            return self._notification(self.env._("Connection failed"), self._zortout_message(exc), "danger")
+        return self._notification(
+            self.env._("Connection works"),
+            self.env._("Zortout store %(store)s answered: %(count)s products.", store=self.store_name, count=count),
+            "success")
+
+    def action_test_warehouse_code(self):
+        """Check the effective warehouse code and count the products Zortout reports there."""
+        self.ensure_one()
+        try:
+            with self._zortout_client(max_retries=1) as client:
+                code, _source = self._zortout_resolve_warehouse_code(client)
+                count = client.count_products(code)
+        except zortout.ZortoutError as exc:
+            return self._notification(self.env._("Warehouse code not usable"), self._zortout_message(exc),
+                                      "danger")
+        if code:
+            message = self.env._('Zortout knows the warehouse "%(code)s" and reports %(count)s products there.',
+                                 code=code, count=count)
+        else:
+            message = self.env._("No warehouse code is set and the stock location's warehouse short name is not a "
+                                 "Zortout code: the pull will use store-wide totals (%s products).", count)
+        return self._notification(self.env._("Warehouse code"), message, "success")
+
+    def action_view_warehouse_list(self):
+        self.ensure_one()
+        return self.env["zortout.warehouse.wizard"].create_for_account(self)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _zortout_message(self, exc):
+        """Zortout's own message when it sent one, else the client's description."""
+        if isinstance(exc, zortout.ZortoutUnknownWarehouseError):
+            return str(exc)
+        if exc.res_desc:
+            return self.env._("Zortout answered: %(message)s (%(detail)s)", message=exc.res_desc, detail=str(exc))
+        return str(exc)
+
+    def _notification(self, title, message, kind):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"title": title, "message": message, "type": kind, "sticky": kind != "success"},
+        }
+
+    def _record_sync_outcome(self, state, when):
+        # sudo: Marketplace users run syncs but have no write access to accounts
+        self.sudo().write({"last_sync_state": state, "last_sync_at": when})
+
+    # ------------------------------------------------------------------ crons
+
+    @api.model
+    def _cron_schedule_pulls(self):
+        """Queue a sync for each enabled account whose pull interval has elapsed."""
+        now = fields.Datetime.now()
+        Job = self.env["marketplace.job"]
+        accounts = self.search([("platform", "=", "zortout"), ("sync_enabled", "=", True),
+                                ("pull_interval", ">", 0)])
+        if not accounts:
+            return
+        last_job = dict(Job._read_group([("account_id", "in", accounts.ids), ("job_type", "=", SYNC_JOB_TYPE)],
+                                        ["account_id"], ["create_date:max"]))
+        queued = Job
+        for account in accounts:
+            last = max(filter(None, [account.last_sync_at, last_job.get(account)]), default=None)
+            if last and (now - last).total_seconds() < account.pull_interval * 60:
+                continue
+            if account._open_sync_job():
+                continue
+            queued |= account._new_sync_job(next_run_at=now)
+        if queued:
+            self.env.ref("otd_marketplace_stock.ir_cron_run_jobs")._trigger()
+        return queued

@@ -1,0 +1,92 @@
+"""Parsing and validation of a marketplace job's JSON payload (no Odoo import).
+
+A payload is a JSON object with, all optional:
+
+* ``warehouse_code``: a Zortout warehouse code (string, stripped; empty means none);
+* ``sku_list``: a list of SKU strings (an empty list means "every product");
+* ``force``: a boolean that lets a full sweep through the zero guard.
+"""
+
+import json
+from dataclasses import dataclass
+
+__all__ = ["PayloadError", "SyncPayload", "parse_payload", "ALLOWED_KEYS", "MAX_SKUS", "MAX_CODE_LENGTH"]
+
+ALLOWED_KEYS = ("warehouse_code", "sku_list", "force")
+MAX_SKUS = 10_000
+MAX_CODE_LENGTH = 30
+
+
+class PayloadError(ValueError):
+    """The payload is not acceptable; the message names the problem (English)."""
+
+
+@dataclass(frozen=True)
+class SyncPayload:
+    warehouse_code: str | None = None
+    sku_list: tuple | None = None
+    force: bool = False
+
+    @property
+    def mode(self):
+        return "sku_list" if self.sku_list is not None else "full"
+
+
+def parse_payload(text):
+    """Return a :class:`SyncPayload` for ``text`` or raise :class:`PayloadError`."""
+    if text is None or not str(text).strip():
+        return SyncPayload()
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise PayloadError(f"The payload is not valid JSON ({exc}).") from None
+    if not isinstance(data, dict):
+        raise PayloadError("The payload must be a JSON object, e.g. {\"warehouse_code\": \"W0001\"}.")
+    unknown = sorted(set(data) - set(ALLOWED_KEYS))
+    if unknown:
+        raise PayloadError(
+            f"The payload has unknown keys: {', '.join(unknown)}. Allowed keys: {', '.join(ALLOWED_KEYS)}.")
+    return SyncPayload(
+        warehouse_code=_warehouse_code(data.get("warehouse_code")),
+        sku_list=_sku_list(data.get("sku_list")),
+        force=_force(data.get("force", False)),
+    )
+
+
+def _warehouse_code(value):
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise PayloadError("The payload's warehouse_code must be a string, e.g. \"ODS001\".")
+    code = value.strip()
+    if not code:
+        return None
+    if any(char.isspace() for char in code):
+        raise PayloadError(f"The payload's warehouse_code {code!r} must not contain spaces.")
+    if len(code) > MAX_CODE_LENGTH:
+        raise PayloadError(f"The payload's warehouse_code is longer than {MAX_CODE_LENGTH} characters.")
+    return code
+
+
+def _sku_list(value):
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise PayloadError("The payload's sku_list must be a list of SKU strings, e.g. [\"SKU-1\", \"SKU-2\"].")
+    if len(value) > MAX_SKUS:
+        raise PayloadError(f"The payload's sku_list has {len(value)} SKUs; at most {MAX_SKUS} are allowed.")
+    skus = []
+    for position, sku in enumerate(value, start=1):
+        if not isinstance(sku, str):
+            raise PayloadError(f"The payload's sku_list item {position} is not a string: {sku!r}.")
+        sku = sku.strip()
+        if sku and sku not in skus:
+            skus.append(sku)
+    # an empty list means "no filter": the whole store, as the user guide says
+    return tuple(skus) or None
+
+
+def _force(value):
+    if not isinstance(value, bool):
+        raise PayloadError("The payload's force must be true or false.")
+    return value

@@ -1,0 +1,1 @@
+from . import zortout_warehouse_wizard
