@@ -131,36 +131,44 @@ if mon_use_color; then mon_color=1; fi
 
 # --- the jobs table ---------------------------------------------------------
 
-# skipped is an object of counts per reason: its total is shown.
-MON_JOBS_SQL="
+# The jobs table. result is JSON text written by the job; a row whose result
+# is not a JSON object shows empty counts. skipped is an object of counts per
+# skip reason: its total is shown. MON_JSON_GUARD is completed with
+# pg_input_is_valid() on PostgreSQL 16 and later.
+MON_JSON_GUARD="j.result::text ~ '^[[:space:]]*[{].*[}][[:space:]]*\$'"
+mon_jobs_sql() {
+    cat <<EOF
 WITH jobs AS (
     SELECT j.*,
-           CASE WHEN j.result::text ~ '^[[:space:]]*[{].*[}][[:space:]]*\$'
-                THEN j.result::text::jsonb END AS r
+           CASE WHEN $MON_JSON_GUARD THEN j.result::text::jsonb END AS r
       FROM marketplace_job j
      ORDER BY j.create_date DESC NULLS LAST, j.id DESC
      LIMIT 10
 )
-SELECT coalesce(jobs.reference, jobs.name, jobs.id::text) AS job,
+SELECT coalesce(nullif(jobs.reference, '/'), jobs.name, jobs.id::text) AS job,
        a.name AS account,
        jobs.state,
        jobs.attempts,
-       jobs.r->>'fetched' AS fetched,
-       jobs.r->>'updated' AS updated,
+       CASE WHEN jsonb_typeof(jobs.r->'fetched') = 'number' THEN (jobs.r->'fetched')::text::numeric END AS fetched,
+       CASE WHEN jsonb_typeof(jobs.r->'updated') = 'number' THEN (jobs.r->'updated')::text::numeric END AS updated,
        CASE jsonb_typeof(jobs.r->'skipped')
-            WHEN 'object' THEN (SELECT coalesce(sum((e.value)::text::numeric), 0)::text
+            WHEN 'number' THEN (jobs.r->'skipped')::text::numeric
+            WHEN 'object' THEN (SELECT coalesce(sum(e.value::text::numeric), 0)
                                   FROM jsonb_each(jobs.r->'skipped') e
                                  WHERE jsonb_typeof(e.value) = 'number')
-            ELSE jobs.r->>'skipped' END AS skipped,
+       END AS skipped,
        CASE WHEN jobs.started_at IS NULL THEN ''
             WHEN jobs.finished_at IS NOT NULL
                  THEN round(extract(epoch FROM jobs.finished_at - jobs.started_at)::numeric, 1)::text || ' s'
-            ELSE 'running ' || round(extract(epoch FROM (now() AT TIME ZONE 'UTC') - jobs.started_at))::text || ' s'
+            WHEN jobs.state = 'running'
+                 THEN 'running ' || round(extract(epoch FROM (now() AT TIME ZONE 'UTC') - jobs.started_at))::text || ' s'
+            ELSE ''
        END AS duration
   FROM jobs
   LEFT JOIN marketplace_account a ON a.id = jobs.account_id
  ORDER BY jobs.create_date DESC NULLS LAST, jobs.id DESC
-"
+EOF
+}
 
 mon_table=0
 mon_table_required=0
@@ -204,13 +212,41 @@ mon_psql() {
     [ -z "$mon_db_host" ] || set -- "$@" -h "$mon_db_host"
     [ -z "$mon_db_port" ] || set -- "$@" -p "$mon_db_port"
     [ -z "$mon_db_user" ] || set -- "$@" -U "$mon_db_user"
-    psql "$@" -c "$MON_JOBS_SQL" 2>&1
+    psql "$@" "$MON_PSQL_ACTION" "$MON_PSQL_ARG" 2>&1
+}
+
+mon_guard_checked=0
+mon_check_guard() {
+    [ "$mon_guard_checked" = 0 ] || return 0
+    MON_PSQL_ACTION="-tAc"
+    MON_PSQL_ARG="SHOW server_version_num"
+    mon_version="$(mon_psql)" || return 0
+    mon_guard_checked=1
+    if mon_is_count "$mon_version" && [ "$mon_version" -ge 160000 ]; then
+        MON_JSON_GUARD="pg_input_is_valid(j.result::text, 'jsonb') AND $MON_JSON_GUARD"
+    fi
 }
 
 # Prints the table; with "changed" only when it differs from the last one.
 mon_last_table=""
 mon_show_table() {
-    mon_rows="$(mon_psql)"
+    mon_check_guard
+    MON_PSQL_ACTION="-c"
+    MON_PSQL_ARG="$(mon_jobs_sql)"
+    if ! mon_rows="$(mon_psql)"; then
+        case "$mon_rows" in
+            *json*|*JSON*)
+                # a result that looks like JSON but is not (PostgreSQL < 16
+                # cannot test it): the table without the counts
+                mon_guard_saved="$MON_JSON_GUARD"
+                MON_JSON_GUARD="false"
+                MON_PSQL_ARG="$(mon_jobs_sql)"
+                MON_JSON_GUARD="$mon_guard_saved"
+                mon_rows="$(mon_psql)
+(no counts: the result of a job is not valid JSON)"
+                ;;
+        esac
+    fi
     if [ "${1:-}" = changed ] && [ "$mon_rows" = "$mon_last_table" ]; then
         return 0
     fi

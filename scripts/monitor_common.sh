@@ -193,228 +193,19 @@ mon_check_log() {
     fi
 }
 
-# The filter: reads Odoo log lines on stdin (or from files) and prints this
-# addon's sync events, one line each. Variables: detailed (0/1), color (0/1).
-MON_FILTER_AWK='
-function reset_record() { show_cont = 0 }
-
-function out(text, col) {
-    if (color && col != "") print col text RST
-    else print text
-    fflush()
-}
-
-# Length of the first token of s: up to the first space outside double quotes.
-function token_length(s,    i, n, c, quoted) {
-    n = length(s)
-    quoted = 0
-    for (i = 1; i <= n; i++) {
-        c = substr(s, i, 1)
-        if (quoted) {
-            if (c == "\\") { i++; continue }
-            if (c == "\"") quoted = 0
-            continue
-        }
-        if (c == "\"") { quoted = 1; continue }
-        if (c == " ") return i - 1
-    }
-    return n
-}
-
-function unquote(v) {
-    if (length(v) >= 2 && substr(v, 1, 1) == "\"" && substr(v, length(v), 1) == "\"")
-        v = substr(v, 2, length(v) - 2)
-    return v
-}
-
-function level_color(level) {
-    if (level == "ERROR" || level == "CRITICAL") return RED
-    if (level == "WARNING") return YEL
-    return ""
-}
-
-function short_logger(name) {
-    if (substr(name, 1, length(PFX) + 1) == PFX ".") return substr(name, length(PFX) + 2)
-    return name
-}
-
-function job_opened(pid, job) {
-    if (!((pid SUBSEP job) in open_job)) {
-        open_job[pid SUBSEP job] = 1
-        open_count[pid]++
-    }
-}
-
-function job_closed(pid, job) {
-    if ((pid SUBSEP job) in open_job) {
-        delete open_job[pid SUBSEP job]
-        open_count[pid]--
-    }
-}
-
-# The job an HTTP call belongs to: the one sync running in that process, if
-# exactly one is; "-" when none or several (threaded server) are.
-function job_of(pid,    key, parts) {
-    if (open_count[pid] != 1) return "-"
-    for (key in open_job) {
-        split(key, parts, SUBSEP)
-        if (parts[1] == pid) return parts[2]
-    }
-    return "-"
-}
-
-function sync_line(msg, level, pid, hhmmss,    at, before, s, n, tok, eq, key, job, account, event, rest, col, text) {
-    at = index(msg, "zortout-sync ")
-    before = substr(msg, 1, at - 1)
-    sub(/[ :]+$/, "", before)
-    s = substr(msg, at + 13)
-    job = ""; account = ""; event = ""; rest = ""
-    while (s != "") {
-        sub(/^ +/, "", s)
-        if (s == "") break
-        n = token_length(s)
-        tok = substr(s, 1, n)
-        s = substr(s, n + 1)
-        eq = index(tok, "=")
-        key = eq ? substr(tok, 1, eq - 1) : ""
-        if (key == "job" && job == "") job = unquote(substr(tok, eq + 1))
-        else if (key == "account" && account == "") account = unquote(substr(tok, eq + 1))
-        else if (key == "event" && event == "") event = unquote(substr(tok, eq + 1))
-        else rest = rest (rest == "" ? "" : " ") tok
-    }
-    if (job == "") job = "-"
-    if (event == "") event = "?"
-    if (event == "start") {
-        job_opened(pid, job)
-        if (account != "") rest = "account=" account (rest == "" ? "" : " " rest)
-    } else if (event == "done" || event == "failed" || event == "retry") {
-        job_closed(pid, job)
-    }
-    if (before != "") rest = rest (rest == "" ? "" : " ") "(" before ")"
-    if (level == "DEBUG") {
-        if (!detailed) return 0
-        text = hhmmss " " job "   " event (rest == "" ? "" : " " rest)
-        out(text, DIM)
-        return 1
-    }
-    col = level_color(level)
-    if (col == "" && event == "done") col = GRN
-    text = hhmmss " " job " " event (rest == "" ? "" : " " rest)
-    if (level != "INFO" && level != "WARNING" && level != "ERROR") text = text " [" level "]"
-    out(text, col)
-    return 1
-}
-
-function http_line(msg, level, pid, hhmmss,    text, col) {
-    sub(/^Zortout /, "", msg)
-    col = DIM
-    # a call answered with something else than 2xx, or a retry
-    if (msg ~ /-> [0-9]+ in / && msg !~ /-> 2[0-9][0-9] in /) col = YEL
-    if (msg ~ /-> no answer in /) col = YEL
-    if (msg ~ /: retry [0-9]+ in /) col = YEL
-    if (level != "DEBUG") col = level_color(level)
-    text = hhmmss " " job_of(pid) "   http " msg
-    out(text, col)
-    return 1
-}
-
-# An ERROR record of another logger (the HTTP worker, the cron runner...) is
-# kept until the next record: it is shown only when its traceback goes
-# through this addon.
-function flush_foreign(    i, last) {
-    if (foreign_n == 0) return
-    if (foreign_hit) {
-        if (detailed) {
-            out(foreign_head, RED)
-            for (i = 2; i <= foreign_n; i++) out("    " foreign_buf[i], "")
-        } else {
-            last = ""
-            for (i = foreign_n; i >= 2; i--) {
-                if (foreign_buf[i] ~ /^[A-Za-z_][A-Za-z0-9_.]*(Error|Exception|Warning|Exit|Interrupt)?(:|$)/) { last = foreign_buf[i]; break }
-            }
-            out(foreign_head (last == "" ? "" : " -- " last), RED)
-        }
-    }
-    foreign_n = 0
-    foreign_hit = 0
-}
-
-function record(line,    n, f, head, msg, level, logger, pid, hhmmss, ours, shown) {
-    flush_foreign()
-    show_cont = 0
-    n = split(line, f, " ")
-    head = f[1] " " f[2] " " f[3] " " f[4] " " f[5] " " f[6]
-    msg = substr(line, length(head) + 2)
-    sub(/[ \t]+$/, "", msg)
-    level = f[4]
-    pid = f[3]
-    logger = f[6]
-    sub(/:$/, "", logger)
-    hhmmss = substr(f[2], 1, 8)
-    ours = (logger == PFX || substr(logger, 1, length(PFX) + 1) == PFX ".")
-    if (!ours) {
-        if (level == "ERROR" || level == "CRITICAL") {
-            foreign_n = 1
-            foreign_buf[1] = line
-            foreign_head = hhmmss " " level " " logger ": " msg
-            foreign_hit = (index(msg, ADDON) > 0)
-        }
-        return
-    }
-    shown = 0
-    if (index(msg, "zortout-sync ") > 0 && msg ~ /zortout-sync +job=/) {
-        shown = sync_line(msg, level, pid, hhmmss)
-    } else if (logger == PFX ".zortout" || substr(logger, 1, length(PFX) + 9) == PFX ".zortout.") {
-        if (detailed || (level != "DEBUG" && level != "INFO")) shown = http_line(msg, level, pid, hhmmss)
-    } else if (detailed || (level != "DEBUG" && level != "INFO")) {
-        out(hhmmss " " level " " short_logger(logger) ": " msg, (level == "DEBUG" || level == "INFO") ? DIM : level_color(level))
-        shown = 1
-    }
-    # the lines that follow a record (its traceback) go with it
-    show_cont = (shown && detailed)
-}
-
-BEGIN {
-    PFX = "odoo.addons.otd_marketplace_stock"
-    ADDON = "otd_marketplace_stock"
-    ESC = sprintf("%c", 27)
-    if (color) {
-        RED = ESC "[31m"; YEL = ESC "[33m"; GRN = ESC "[32m"; DIM = ESC "[2m"; RST = ESC "[0m"
-    } else {
-        RED = ""; YEL = ""; GRN = ""; DIM = ""; RST = ""
-    }
-    foreign_n = 0
-    foreign_hit = 0
-    show_cont = 0
-}
-
-{
-    line = $0
-    sub(/\r$/, "", line)
-    if (index(line, ESC) > 0) gsub(ESC "\\[[0-9;]*m", "", line)
-    if (line ~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9],[0-9][0-9][0-9] [0-9]+ [A-Z]+ [^ ]+ [^ ]+: /) {
-        record(line)
-    } else if (foreign_n > 0) {
-        if (foreign_n < 400) foreign_buf[++foreign_n] = line
-        if (index(line, ADDON) > 0) foreign_hit = 1
-    } else if (show_cont) {
-        out("    " line, "")
-    }
-}
-
-END { flush_foreign() }
-'
+# The filter (see monitor_filter.awk beside this file).
+MON_FILTER="$MON_HERE/scripts/monitor_filter.awk"
 
 # Runs the filter on the chosen log: once (whole file, or its last N lines)
 # or following it.
 mon_run_filter_once() {
     # mon_run_filter_once DETAILED COLOR
     if [ "$MON_LOG" = "-" ]; then
-        "$MON_AWK" -v detailed="$1" -v color="$2" "$MON_FILTER_AWK"
+        "$MON_AWK" -v detailed="$1" -v color="$2" -f "$MON_FILTER"
     elif [ "$MON_LINES" -gt 0 ]; then
-        tail -n "$MON_LINES" "$MON_LOG" | "$MON_AWK" -v detailed="$1" -v color="$2" "$MON_FILTER_AWK"
+        tail -n "$MON_LINES" "$MON_LOG" | "$MON_AWK" -v detailed="$1" -v color="$2" -f "$MON_FILTER"
     else
-        "$MON_AWK" -v detailed="$1" -v color="$2" "$MON_FILTER_AWK" "$MON_LOG"
+        "$MON_AWK" -v detailed="$1" -v color="$2" -f "$MON_FILTER" "$MON_LOG"
     fi
 }
 
@@ -447,13 +238,13 @@ mon_follow() {
     if [ "$MON_LOG" = "-" ]; then
         # a background command would read /dev/null: hand it our stdin
         exec 3<&0
-        "$MON_AWK" -v detailed="$1" -v color="$2" "$MON_FILTER_AWK" <&3 &
+        "$MON_AWK" -v detailed="$1" -v color="$2" -f "$MON_FILTER" <&3 &
         MON_FILTER_PID=$!
     else
         MON_TMP="$(mktemp -d "${TMPDIR:-/tmp}/monitor_stock_sync.XXXXXX")" \
             || mon_die 2 "cannot create a temporary directory"
         mkfifo "$MON_TMP/lines" || mon_die 2 "cannot create a pipe in $MON_TMP"
-        "$MON_AWK" -v detailed="$1" -v color="$2" "$MON_FILTER_AWK" < "$MON_TMP/lines" &
+        "$MON_AWK" -v detailed="$1" -v color="$2" -f "$MON_FILTER" < "$MON_TMP/lines" &
         MON_FILTER_PID=$!
         tail -n "$MON_LINES" -F "$MON_LOG" > "$MON_TMP/lines" &
         MON_TAIL_PID=$!
