@@ -1,14 +1,20 @@
 """The two monitor scripts, run with bash on log files like Odoo writes them."""
 
+import json
+import logging
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import textwrap
+from contextlib import contextmanager
 from pathlib import Path
 
 from odoo.tests import tagged
-from odoo.tests.common import TransactionCase
+
+from .common import DEMO_GOODS, JOB_LOGGER, MarketplaceCase
+from .sandbox_case import PRODUCTS
 
 ADDON_DIR = Path(__file__).resolve().parent.parent
 SIMPLE = ADDON_DIR / "monitor_stock_sync.sh"
@@ -32,8 +38,19 @@ FAILING_LOG = textwrap.dedent("""\
     """)
 
 
+#: Odoo's log line format (odoo/netsvc.py; perf_info is empty outside HTTP request logs)
+ODOO_LOG_FORMAT = "%(asctime)s %(process)s %(levelname)s %(dbname)s %(name)s: %(message)s "
+
+
+class _DbName(logging.Filter):
+    def filter(self, record):
+        if not getattr(record, "dbname", None):
+            record.dbname = "shop"
+        return True
+
+
 @tagged("post_install", "-at_install")
-class TestMonitorScripts(TransactionCase):
+class TestMonitorScripts(MarketplaceCase):
 
     @classmethod
     def setUpClass(cls):
@@ -67,6 +84,90 @@ class TestMonitorScripts(TransactionCase):
 
     def lines_with(self, lines, *words):
         return [line for line in lines if all(word in line for word in words)]
+
+    @contextmanager
+    def odoo_log(self, path):
+        """Write what the addon logs, DEBUG included, to ``path`` as Odoo's log file would."""
+        logger = logging.getLogger(JOB_LOGGER)
+        handler = logging.FileHandler(path, encoding="utf-8")
+        handler.setFormatter(logging.Formatter(ODOO_LOG_FORMAT))
+        handler.addFilter(_DbName())
+        level, propagate = logger.level, logger.propagate
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+        logger.propagate = False  # keep the DEBUG lines out of the test run's own log
+        try:
+            yield
+        finally:
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+            logger.propagate = propagate
+            handler.close()
+
+    # -- a real sync --------------------------------------------------------------
+
+    def test_log_of_a_real_sync(self):
+        """Pull stock from the sandbox (with one rate-limited page), then read its log with both scripts."""
+        self.account.zortout_warehouse_code = "W0001"
+        self.sandbox.faults.add(PRODUCTS, "rate_limit", page=1, times=1, retry_after=0)
+        log = self.tmp / "real_sync.log"
+        with self.odoo_log(log):
+            action = self.account.action_pull_stock()
+        job = self.env["marketplace.job"].browse(action["res_id"])
+        self.assertEqual(job.state, "done", job.error)
+        result = json.loads(job.result)
+        skipped = sum(result["skipped"].values())
+        ref = job.reference
+        self.assertTrue(ref and ref != "/")
+        raw = log.read_text()
+        self.assertRegex(raw, r" DEBUG \S+ odoo\.addons\.otd_marketplace_stock\.\S+: zortout-sync job=\S+ account=\d+ "
+                              r"event=decision ", "the DEBUG lines were captured")
+
+        simple = self.read_log(SIMPLE, log)
+        stamp = r"\d\d:\d\d:\d\d "
+        events = [re.match(stamp + re.escape(ref) + r" (\w+)", line) for line in simple]
+        self.assertTrue(all(events), f"every line is an event of {ref}:\n" + "\n".join(simple))
+        self.assertEqual([event.group(1) for event in events], ["start", "fetched", "applied", "done"])
+        start, fetched, applied, done = simple
+        self.assertIn(f" start account={self.account.id} warehouse=W0001 ", start)
+        self.assertIn(f'location="{self.stock.complete_name}"' if " " in self.stock.complete_name
+                      else f"location={self.stock.complete_name}", start)
+        self.assertIn(f"rows={result['fetched']} ", fetched)
+        self.assertIn(" retries=1 ", fetched, "the rate-limited page was asked again")
+        self.assertIn(f"updated={result['updated']} unchanged={result['unchanged']} skipped={skipped} ", applied)
+        self.assertIn(f" done fetched={result['fetched']} matched={result['matched']} updated={result['updated']} "
+                      f"unchanged={result['unchanged']} skipped={skipped} duration_s=", done)
+        self.assertEqual(result["updated"], len(DEMO_GOODS))
+        self.assertNotIn("decision", "\n".join(simple))
+        self.assertNotIn("http", "\n".join(simple))
+
+        detailed = self.read_log(DETAILED, log)
+        text = "\n".join(detailed)
+        for line in simple:
+            self.assertIn(line, detailed, "the detailed script shows every event too")
+        # one decision line per SKU, with the quantities
+        for sku in DEMO_GOODS:
+            quantity = self.zortout_quantity(sku, "W0001")
+            wanted = f" {ref}   decision sku={sku} decision=updated from=0 to={quantity:g}"
+            self.assertTrue(any(line.endswith(wanted) for line in detailed), f"{wanted!r} not in:\n{text}")
+        for sku in result["samples"]["not_in_odoo"]:
+            self.assertIn(f" {ref}   decision sku={sku} decision=not_in_odoo", text)
+        # the HTTP calls, their time, the rate-limited one and its retry
+        products = [line for line in detailed if "   http GET /Product/GetProducts?" in line]
+        self.assertEqual(len(products), len(self.calls_to(PRODUCTS)))
+        self.assertTrue(all(re.search(r"-> \d{3} in \d+ ms \(attempt \d\)$", line) for line in products), products)
+        self.assertRegex(products[0], rf"^{stamp}{re.escape(ref)}   http GET /Product/GetProducts\?warehousecode=W0001&"
+                                      r"page=1&limit=\d+ -> 429 in \d+ ms \(attempt 1\)$")
+        self.assertRegex(products[1], r"page=1&limit=\d+ -> 200 in \d+ ms \(attempt 2\)$")
+        self.assertTrue(self.lines_with(detailed, ref, "http /Product/GetProducts: retry 1 in 0.00 s"), text)
+        self.assertTrue(self.lines_with(detailed, "http GET /Warehouse/GetWarehouses?", "-> 200 in"), text)
+        # events and decisions in the order they happened
+        order = [next(i for i, line in enumerate(detailed) if f" {ref} {event}" in line)
+                 for event in ("start", "fetched", "applied", "done")]
+        self.assertEqual(order, sorted(order))
+        first_decision = next(i for i, line in enumerate(detailed) if "   decision " in line)
+        self.assertLess(order[1], first_decision)
+        self.assertLess(first_decision, order[2])
 
     # -- a failing sync ---------------------------------------------------------
 
