@@ -82,7 +82,7 @@ class MarketplaceAccount(models.Model):
                                        problem, BASE_URL_PARAM))
         return url
 
-    def _zortout_client(self, **options):
+    def _zortout_client(self, logger=None, **options):
         """A :class:`zortout.ZortoutClient` for this account.
 
         sudo: Marketplace users may pull stock but must not read the API key and
@@ -96,7 +96,7 @@ class MarketplaceAccount(models.Model):
                 "The account %s needs a Store Name, an API Key and an API Secret.", self.display_name))
         return zortout.ZortoutClient(account.store_name.strip(), account.api_key.strip(),
                                      account.api_secret.strip(), self._zortout_base_url(),
-                                     logger=logging.getLogger(CLIENT_LOGGER), **options)
+                                     logger=logger or logging.getLogger(CLIENT_LOGGER), **options)
 
     def _zortout_target_location(self):
         """The account's stock location, else the company's first warehouse stock location."""

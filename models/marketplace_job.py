@@ -17,12 +17,12 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.otd_marketplace_stock import zortout
-from odoo.addons.otd_marketplace_stock.services.joblog import log_job_event
+from odoo.addons.otd_marketplace_stock.services.joblog import JobClientLogger, log_job_event
 from odoo.addons.otd_marketplace_stock.services.stock_sync import StockSync
 from odoo.addons.otd_marketplace_stock.services.sync_result import SKIP_REASONS
 
 from .job_payload import PayloadError, parse_payload
-from .marketplace_account import _lock_error
+from .marketplace_account import CLIENT_LOGGER, _lock_error
 
 _logger = logging.getLogger(__name__)
 
@@ -232,7 +232,7 @@ class MarketplaceJob(models.Model):
 
     def _run_sync_stock_from_zortout(self):
         account = self.account_id
-        with account._zortout_client() as client:
+        with account._zortout_client(logger=JobClientLogger(logging.getLogger(CLIENT_LOGGER), self)) as client:
             return StockSync(self.with_company(account.company_id), client).run()
 
     def _record_success(self, result):

@@ -6,7 +6,9 @@ pass their own module logger so that logger names start with
 ``odoo.addons.otd_marketplace_stock.``. Never pass a secret.
 """
 
-__all__ = ["log_job_event", "format_value"]
+import logging
+
+__all__ = ["log_job_event", "format_value", "JobClientLogger"]
 
 
 def format_value(value):
@@ -26,3 +28,17 @@ def log_job_event(logger, level, job, event, **values):
     pairs = "".join(f" {key}={format_value(value)}" for key, value in values.items())
     logger.log(level, "zortout-sync job=%s account=%s event=%s%s",
                job.reference or job.id, job.account_id.id or "-", event, pairs)
+
+
+class JobClientLogger(logging.LoggerAdapter):
+    """Hands the Zortout client a logger whose lines carry the job's prefix:
+    ``zortout-sync job=... account=... event=http detail="Zortout GET ... -> 200 in 12 ms"``
+    (one per page and per retry, at DEBUG)."""
+
+    def __init__(self, logger, job):
+        super().__init__(logger, {})
+        self.job = job
+
+    def log(self, level, msg, *args, **kwargs):
+        if self.isEnabledFor(level):
+            log_job_event(self.logger, level, self.job, "http", detail=(msg % args) if args else msg)
