@@ -133,7 +133,9 @@ if mon_use_color; then mon_color=1; fi
 
 # The jobs table. result is JSON text written by the job; a row whose result
 # is not a JSON object shows empty counts. skipped is an object of counts per
-# skip reason: its total is shown. MON_JSON_GUARD is completed with
+# skip reason: its total is shown. The duration is the one the sync measured
+# (duration_s), else finished_at - started_at (whole seconds: Odoo stores
+# datetimes to the second). MON_JSON_GUARD is completed with
 # pg_input_is_valid() on PostgreSQL 16 and later.
 MON_JSON_GUARD="j.result::text ~ '^[[:space:]]*[{].*[}][[:space:]]*\$'"
 mon_jobs_sql() {
@@ -157,9 +159,13 @@ SELECT coalesce(nullif(jobs.reference, '/'), jobs.name, jobs.id::text) AS job,
                                   FROM jsonb_each(jobs.r->'skipped') e
                                  WHERE jsonb_typeof(e.value) = 'number')
        END AS skipped,
-       CASE WHEN jobs.started_at IS NULL THEN ''
+       CASE WHEN jsonb_typeof(jobs.r->'duration_s') = 'number' AND jobs.state = 'done'
+                 THEN round((jobs.r->'duration_s')::text::numeric, 1)::text || ' s'
+            WHEN jobs.started_at IS NULL THEN ''
             WHEN jobs.finished_at IS NOT NULL
-                 THEN round(extract(epoch FROM jobs.finished_at - jobs.started_at)::numeric, 1)::text || ' s'
+                 THEN CASE WHEN jobs.finished_at - jobs.started_at < interval '1 second' THEN '<1 s'
+                           ELSE extract(epoch FROM date_trunc('second', jobs.finished_at - jobs.started_at))::bigint::text || ' s'
+                      END
             WHEN jobs.state = 'running'
                  THEN 'running ' || round(extract(epoch FROM (now() AT TIME ZONE 'UTC') - jobs.started_at))::text || ' s'
             ELSE ''

@@ -27,10 +27,19 @@ function token_length(s,    i, n, c, quoted) {
     return n
 }
 
-function unquote(v) {
-    if (length(v) >= 2 && substr(v, 1, 1) == "\"" && substr(v, length(v), 1) == "\"")
-        v = substr(v, 2, length(v) - 2)
-    return v
+# A value without its double quotes and backslash escapes.
+function unquote(v,    i, n, c, plain) {
+    if (length(v) < 2 || substr(v, 1, 1) != "\"" || substr(v, length(v), 1) != "\"") return v
+    v = substr(v, 2, length(v) - 2)
+    if (index(v, "\\") == 0) return v
+    plain = ""
+    n = length(v)
+    for (i = 1; i <= n; i++) {
+        c = substr(v, i, 1)
+        if (c == "\\" && i < n) { i++; c = substr(v, i, 1) }
+        plain = plain c
+    }
+    return plain
 }
 
 function level_color(level) {
@@ -69,12 +78,12 @@ function job_of(pid,    key, parts) {
     return "-"
 }
 
-function sync_line(msg, level, pid, hhmmss,    at, before, s, n, tok, eq, key, job, account, event, rest, col, text) {
+function sync_line(msg, level, pid, hhmmss,    at, before, s, n, tok, eq, key, job, account, event, rest, detail, col, text) {
     at = index(msg, "zortout-sync ")
     before = substr(msg, 1, at - 1)
     sub(/[ :]+$/, "", before)
     s = substr(msg, at + 13)
-    job = ""; account = ""; event = ""; rest = ""
+    job = ""; account = ""; event = ""; rest = ""; detail = ""
     while (s != "") {
         sub(/^ +/, "", s)
         if (s == "") break
@@ -86,7 +95,10 @@ function sync_line(msg, level, pid, hhmmss,    at, before, s, n, tok, eq, key, j
         if (key == "job" && job == "") job = unquote(substr(tok, eq + 1))
         else if (key == "account" && account == "") account = unquote(substr(tok, eq + 1))
         else if (key == "event" && event == "") event = unquote(substr(tok, eq + 1))
-        else rest = rest (rest == "" ? "" : " ") tok
+        else {
+            if (key == "detail" && detail == "") detail = unquote(substr(tok, eq + 1))
+            rest = rest (rest == "" ? "" : " ") tok
+        }
     }
     if (job == "") job = "-"
     if (event == "") event = "?"
@@ -97,6 +109,11 @@ function sync_line(msg, level, pid, hhmmss,    at, before, s, n, tok, eq, key, j
         job_closed(pid, job)
     }
     if (before != "") rest = rest (rest == "" ? "" : " ") "(" before ")"
+    if (event == "http" && detail != "") {
+        # an HTTP call of the Zortout client, logged with the job prefix
+        if (!detailed && (level == "DEBUG" || level == "INFO")) return 0
+        return http_line(detail, level, job, hhmmss)
+    }
     if (level == "DEBUG") {
         if (!detailed) return 0
         text = hhmmss " " job "   " event (rest == "" ? "" : " " rest)
@@ -111,7 +128,7 @@ function sync_line(msg, level, pid, hhmmss,    at, before, s, n, tok, eq, key, j
     return 1
 }
 
-function http_line(msg, level, pid, hhmmss,    text, col) {
+function http_line(msg, level, job, hhmmss,    text, col) {
     sub(/^Zortout /, "", msg)
     col = DIM
     # a call answered with something else than 2xx, or a retry
@@ -119,7 +136,7 @@ function http_line(msg, level, pid, hhmmss,    text, col) {
     if (msg ~ /-> no answer in /) col = YEL
     if (msg ~ /: retry [0-9]+ in /) col = YEL
     if (level != "DEBUG") col = level_color(level)
-    text = hhmmss " " job_of(pid) "   http " msg
+    text = hhmmss " " job "   http " msg
     out(text, col)
     return 1
 }
@@ -171,7 +188,7 @@ function record(line,    n, f, head, msg, level, logger, pid, hhmmss, ours, show
     if (index(msg, "zortout-sync ") > 0 && msg ~ /zortout-sync +job=/) {
         shown = sync_line(msg, level, pid, hhmmss)
     } else if (logger == PFX ".zortout" || substr(logger, 1, length(PFX) + 9) == PFX ".zortout.") {
-        if (detailed || (level != "DEBUG" && level != "INFO")) shown = http_line(msg, level, pid, hhmmss)
+        if (detailed || (level != "DEBUG" && level != "INFO")) shown = http_line(msg, level, job_of(pid), hhmmss)
     } else if (detailed || (level != "DEBUG" && level != "INFO")) {
         out(hhmmss " " level " " short_logger(logger) ": " msg, (level == "DEBUG" || level == "INFO") ? DIM : level_color(level))
         shown = 1

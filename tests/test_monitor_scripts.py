@@ -23,8 +23,8 @@ DETAILED = ADDON_DIR / "monitor_stock_sync_detailed.sh"
 FAILING_LOG = textwrap.dedent("""\
     2026-11-28 01:03:38,001 5697 INFO shop werkzeug: 127.0.0.1 - - [28/Nov/2026 01:03:38] "POST /web/dataset/call_kw HTTP/1.1" 200 - 12 0.010 0.020
     2026-11-28 01:03:39,030 5697 INFO shop odoo.addons.otd_marketplace_stock.models.marketplace_job: zortout-sync job=JOB/0042 account=3 event=start warehouse=W0001 location="WH/Stock" source=availablestock mode=full 
-    2026-11-28 01:03:39,100 5697 DEBUG shop odoo.addons.otd_marketplace_stock.zortout.client: Zortout GET /Product/GetProducts?warehousecode=W0001&page=1&limit=500 -> 500 in 85 ms (attempt 1) 
-    2026-11-28 01:03:39,101 5697 DEBUG shop odoo.addons.otd_marketplace_stock.zortout.client: Zortout /Product/GetProducts: retry 1 in 0.50 s 
+    2026-11-28 01:03:39,100 5697 DEBUG shop odoo.addons.otd_marketplace_stock.zortout: zortout-sync job=JOB/0042 account=3 event=http detail="Zortout GET /Product/GetProducts?warehousecode=W0001&page=1&limit=500 -> 500 in 85 ms (attempt 1)" 
+    2026-11-28 01:03:39,101 5697 DEBUG shop odoo.addons.otd_marketplace_stock.zortout: zortout-sync job=JOB/0042 account=3 event=http detail="Zortout /Product/GetProducts: retry 1 in 0.50 s" 
     2026-11-28 01:03:40,200 5697 WARNING shop odoo.addons.otd_marketplace_stock.models.marketplace_job: zortout-sync job=JOB/0042 account=3 event=retry error="Zortout had a server error on /Product/GetProducts (HTTP 500)" attempt=1/3 next_run_at="2026-11-28 01:08:40" 
     2026-11-28 01:03:41,000 5697 INFO shop odoo.addons.sale.models.sale_order: zortout-sync job=OTHER/1 account=1 event=start 
     2026-11-28 01:08:40,030 5697 INFO shop odoo.addons.otd_marketplace_stock.models.marketplace_job: zortout-sync job=JOB/0042 account=3 event=start warehouse=W0001 location="WH/Stock" source=availablestock mode=full 
@@ -35,6 +35,11 @@ FAILING_LOG = textwrap.dedent("""\
         result = self._run_stock_pull()
     odoo.addons.otd_marketplace_stock.zortout.errors.ZortoutAuthError: Zortout rejected the credentials (HTTP 401) on /Product/GetProducts
     2026-11-28 01:08:41,000 5697 INFO shop odoo.modules.registry: Caches invalidated 
+    2026-11-28 01:09:00,000 5697 ERROR shop odoo.addons.otd_marketplace_stock.models.marketplace_job: zortout-sync job=JOB/0043 account=3 event=failed error="Unexpected error: KeyError 'qty'" attempt=1/5 
+    2026-11-28 01:09:00,001 5697 WARNING shop odoo.addons.otd_marketplace_stock.models.marketplace_job: zortout-sync job=JOB/0043 account=3 event=traceback 
+    Traceback (most recent call last):
+      File "/opt/odoo/addons/otd_marketplace_stock/services/stock_sync.py", line 80, in run
+    KeyError: 'qty'
     """)
 
 
@@ -181,6 +186,8 @@ class TestMonitorScripts(MarketplaceCase):
             '01:08:40 JOB/0042 start account=3 warehouse=W0001 location="WH/Stock" source=availablestock mode=full',
             '01:08:40 JOB/0042 failed error="Zortout rejected the credentials (HTTP 401) on /Product/GetProducts" '
             'attempt=3/3',
+            '01:09:00 JOB/0043 failed error="Unexpected error: KeyError \'qty\'" attempt=1/5',
+            '01:09:00 JOB/0043 traceback',
         ])
 
     def test_failing_sync_detailed(self):
@@ -198,13 +205,21 @@ class TestMonitorScripts(MarketplaceCase):
         self.assertEqual(lines[failed + 1], "    Traceback (most recent call last):")
         self.assertEqual(lines[failed + 4].strip(), "odoo.addons.otd_marketplace_stock.zortout.errors.ZortoutAuthError: "
                          "Zortout rejected the credentials (HTTP 401) on /Product/GetProducts")
-        self.assertEqual(len(lines), failed + 5, "nothing after the traceback: the next record is not ours")
+        self.assertTrue(lines[failed + 5].startswith("01:09:00 JOB/0043 failed "),
+                        "the traceback stops at the next record, which is not ours")
+        # the traceback of an unexpected error, logged on its own line after the failure
+        self.assertEqual(lines[failed + 6:], [
+            "01:09:00 JOB/0043 traceback",
+            "    Traceback (most recent call last):",
+            '      File "/opt/odoo/addons/otd_marketplace_stock/services/stock_sync.py", line 80, in run',
+            "    KeyError: 'qty'",
+        ])
         # other loggers stay out
         self.assertNotIn("OTHER/1", text)
         self.assertNotIn("werkzeug", text)
         self.assertNotIn("Caches invalidated", text)
 
-    def test_colours_only_when_asked_and_on_a_terminal(self):
+    def test_colours_only_on_a_terminal(self):
         log = self.write_log("failing.log", FAILING_LOG)
         # stdout is a pipe here: no colour even without --no-color
         done = self.run_script(SIMPLE, "--once", str(log))
@@ -240,9 +255,9 @@ class TestMonitorScripts(MarketplaceCase):
 
     def test_last_lines_only(self):
         log = self.write_log("failing.log", FAILING_LOG)
-        lines = self.read_log(SIMPLE, log, "-n", "6")
-        self.assertEqual(len(lines), 1)
-        self.assertIn("JOB/0042 failed", lines[0])
+        lines = self.read_log(SIMPLE, log, "-n", "5")
+        self.assertEqual(lines, ['01:09:00 JOB/0043 failed error="Unexpected error: KeyError \'qty\'" attempt=1/5',
+                                 "01:09:00 JOB/0043 traceback"])
 
     # -- choosing the log -------------------------------------------------------
 
