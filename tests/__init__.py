@@ -5,3 +5,5 @@ from . import test_pull_stock
 from . import test_sync_rules
 from . import test_monitor_scripts
 from . import test_jobs
+from . import test_security
+from . import test_pull_stock_tour
