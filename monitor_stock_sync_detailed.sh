@@ -31,7 +31,7 @@ attempt, the retries, and the tracebacks of errors:
   01:03:39 JOB/0042   http GET /Product/GetProducts?warehousecode=W0001&page=1&limit=500 -> 200 in 240 ms (attempt 1)
   01:03:40 JOB/0042 fetched rows=1250 api_calls=3 retries=0 ms=812
   01:03:40 JOB/0042   decision sku=A-001 decision=updated from=4 to=7
-  01:03:40 JOB/0042   decision sku=A-002 decision=not_in_odoo
+  01:03:40 JOB/0042   decision sku=A-002 decision=not_in_odoo from=- to=-
   01:03:41 JOB/0042 done fetched=1250 matched=1227 updated=37 unchanged=1190 skipped=23 duration_s=1.8
 
 With a database (-d DB, or PGDATABASE), a table of the latest 10 jobs
@@ -186,7 +186,6 @@ elif [ -n "${PGDATABASE:-}" ]; then
     mon_db="$PGDATABASE"
 fi
 
-mon_psql_args=""
 if [ "$mon_table" = 1 ]; then
     if ! command -v psql >/dev/null 2>&1; then
         mon_message="psql, the PostgreSQL client, is not installed or not on PATH: it is needed for the jobs table."
@@ -289,6 +288,7 @@ if [ -t 2 ] && [ "$MON_LOG" != "-" ]; then
 fi
 if [ "$mon_table" = 1 ]; then
     mon_table_loop &
+    # shellcheck disable=SC2034  # stopped by mon_cleanup
     MON_TABLE_PID=$!
 fi
 mon_follow 1 "$mon_color"

@@ -2,9 +2,9 @@
 # Sourced, not run. Written for bash 3.2 (macOS) and newer, with only portable
 # tail/awk (BSD, GNU, mawk, busybox): no associative arrays, no ${var,,},
 # no mapfile, no GNU-only options.
+# shellcheck shell=bash disable=SC2034  # the MON_ variables are read by the scripts
 
 MON_DEFAULT_LOG="/var/log/odoo/odoo-server.log"
-MON_ADDON="otd_marketplace_stock"
 MON_AWK="${AWK:-awk}"
 
 # Options shared by both scripts (set by mon_parse_common_option).
@@ -85,6 +85,7 @@ mon_use_color() {
 # mon_config_get FILE KEY: the value of KEY in the [options] section of an
 # Odoo config file; nothing when absent, empty, False or None.
 mon_config_get() {
+    # shellcheck disable=SC2016  # an awk program
     "$MON_AWK" -v key="$2" '
         /^[ \t]*[#;]/ { next }
         /^[ \t]*\[/ {
@@ -113,6 +114,7 @@ mon_config_get() {
 }
 
 mon_expand_home() {
+    # shellcheck disable=SC2088  # a literal ~ from the config file
     case "$1" in
         "~") printf '%s\n' "$HOME" ;;
         "~/"*) printf '%s/%s\n' "$HOME" "${1#\~/}" ;;
@@ -126,7 +128,9 @@ mon_find_config() {
     MON_CONFIG_FILE=""
     if [ -n "$MON_CONFIG" ]; then
         [ -e "$MON_CONFIG" ] || mon_die 2 "config file not found: $MON_CONFIG"
-        [ -f "$MON_CONFIG" ] && [ -r "$MON_CONFIG" ] || mon_die 2 "cannot read the config file $MON_CONFIG"
+        if [ ! -f "$MON_CONFIG" ] || [ ! -r "$MON_CONFIG" ]; then
+            mon_die 2 "cannot read the config file $MON_CONFIG"
+        fi
         MON_CONFIG_FILE="$MON_CONFIG"
         return 0
     fi
