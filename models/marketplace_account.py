@@ -16,6 +16,10 @@ _logger = logging.getLogger(__name__)
 CLIENT_LOGGER = "odoo.addons.otd_marketplace_stock.zortout"
 SYNC_JOB_TYPE = "sync_stock_from_zortout"
 SECRET_GROUP = "otd_marketplace_stock.group_marketplace_manager"
+#: system parameter: seconds the client waits for Zortout's answer (default 30);
+#: lower it to give up sooner on a hanging API, raise it for a slow link
+READ_TIMEOUT_PARAM = "otd_marketplace_stock.zortout_read_timeout"
+DEFAULT_READ_TIMEOUT = 30.0
 
 
 def _lock_error(exc):
@@ -94,9 +98,20 @@ class MarketplaceAccount(models.Model):
         if not (account.store_name and account.api_key and account.api_secret):
             raise UserError(self.env._(
                 "The account %s needs a Store Name, an API Key and an API Secret.", self.display_name))
+        options.setdefault("read_timeout", self._zortout_read_timeout())
         return zortout.ZortoutClient(account.store_name.strip(), account.api_key.strip(),
                                      account.api_secret.strip(), self._zortout_base_url(),
                                      logger=logger or logging.getLogger(CLIENT_LOGGER), **options)
+
+    @api.model
+    def _zortout_read_timeout(self):
+        """Seconds to wait for an answer: the system parameter
+        ``otd_marketplace_stock.zortout_read_timeout`` (default 30, at least 0.1)."""
+        value = self.env["ir.config_parameter"].sudo().get_param(READ_TIMEOUT_PARAM)
+        try:
+            return max(0.1, float(value)) if value else DEFAULT_READ_TIMEOUT
+        except ValueError:
+            return DEFAULT_READ_TIMEOUT
 
     def _zortout_target_location(self):
         """The account's stock location, else the company's first warehouse stock location."""
