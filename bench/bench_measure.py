@@ -1,0 +1,87 @@
+"""What one measured phase cost: wall time, SQL queries, API calls, peak RSS growth.
+
+Peak RSS growth is the highest resident set size seen by a sampler thread
+(every 5 ms, psutil) during the phase, minus the RSS at its start. Before the
+start the garbage collector runs and glibc is asked to hand freed heap back to
+the system (malloc_trim), so memory freed by an earlier phase is not silently
+reused and hidden; the figure can still be slightly low if some of it is kept.
+"""
+
+import ctypes
+import gc
+import threading
+import time
+
+import psutil
+
+import odoo.sql_db
+
+__all__ = ["Measure", "release_memory"]
+
+_PROCESS = psutil.Process()
+
+try:
+    _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+except (OSError, AttributeError):  # not glibc
+    _malloc_trim = None
+
+
+def release_memory():
+    gc.collect()
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+
+
+class _RssSampler(threading.Thread):
+    def __init__(self, interval=0.005):
+        super().__init__(name="bench-rss-sampler", daemon=True)
+        self.interval = interval
+        self.peak = _PROCESS.memory_info().rss
+        self._stop_event = threading.Event()
+
+    def run(self):
+        while not self._stop_event.is_set():
+            rss = _PROCESS.memory_info().rss
+            if rss > self.peak:
+                self.peak = rss
+            self._stop_event.wait(self.interval)
+
+    def stop(self):
+        self._stop_event.set()
+        self.join()
+        rss = _PROCESS.memory_info().rss
+        if rss > self.peak:
+            self.peak = rss
+
+
+class Measure:
+    """``with Measure(sandbox) as m: ...`` then m.seconds, m.queries, m.api_calls, m.rss_growth_mb."""
+
+    def __init__(self, sandbox=None):
+        self.sandbox = sandbox
+        self.seconds = self.queries = self.api_calls = 0
+        self.api_routes = {}
+        self.rss_growth_mb = 0.0
+
+    def __enter__(self):
+        release_memory()
+        if self.sandbox is not None:
+            self.sandbox.clear_requests()
+        self._rss_start = _PROCESS.memory_info().rss
+        self._sampler = _RssSampler()
+        self._sampler.start()
+        self._queries = odoo.sql_db.sql_counter
+        self._started = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self._started
+        self.queries = odoo.sql_db.sql_counter - self._queries
+        self._sampler.stop()
+        self.rss_growth_mb = max(0, self._sampler.peak - self._rss_start) / 2**20
+        if self.sandbox is not None:
+            requests = self.sandbox.requests
+            self.api_calls = len(requests)
+            for request in requests:
+                self.api_routes[request["route"]] = self.api_routes.get(request["route"], 0) + 1
+        return False
