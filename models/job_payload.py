@@ -39,7 +39,11 @@ def parse_payload(text):
     try:
         data = json.loads(text)
     except ValueError as exc:
-        raise PayloadError(f"The payload is not valid JSON ({exc}).") from None
+        try:
+            # the user guide's example carries "// ..." notes: accept them
+            data = json.loads(_strip_line_comments(text))
+        except ValueError:
+            raise PayloadError(f"The payload is not valid JSON ({exc}).") from None
     if not isinstance(data, dict):
         raise PayloadError("The payload must be a JSON object, e.g. {\"warehouse_code\": \"W0001\"}.")
     unknown = sorted(set(data) - set(ALLOWED_KEYS))
@@ -51,6 +55,31 @@ def parse_payload(text):
         sku_list=_sku_list(data.get("sku_list")),
         force=_force(data.get("force", False)),
     )
+
+
+def _strip_line_comments(text):
+    """``text`` without ``// ...`` comments that stand outside JSON strings."""
+    out = []
+    in_string = escaped = False
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif text.startswith("//", i):
+            end = text.find("\n", i)
+            i = len(text) if end < 0 else end
+            continue
+        out.append(char)
+        i += 1
+    return "".join(out)
 
 
 def _warehouse_code(value):

@@ -152,8 +152,9 @@ class MarketplaceAccount(models.Model):
 
     # ------------------------------------------------------------------ jobs
 
-    def _lock_for_pull(self):
-        """Lock the account rows for this transaction, or say a pull is already in progress."""
+    def _try_lock_for_pull(self):
+        """Lock the account rows for this transaction; False when another transaction holds them
+        (a pull for the account is in progress there)."""
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute("SELECT id FROM marketplace_account WHERE id IN %s FOR UPDATE NOWAIT",
@@ -161,6 +162,12 @@ class MarketplaceAccount(models.Model):
         except psycopg2.OperationalError as exc:
             if not _lock_error(exc):
                 raise
+            return False
+        return True
+
+    def _lock_for_pull(self):
+        """Lock the account rows for this transaction, or say a pull is already in progress."""
+        if not self._try_lock_for_pull():
             raise UserError(self.env._(
                 "A stock pull for %s is already in progress. Wait for it to finish, then open its job.",
                 ", ".join(self.mapped("display_name")))) from None
@@ -209,7 +216,7 @@ class MarketplaceAccount(models.Model):
         jobs = self.env["marketplace.job"]
         busy = self.browse()
         for account in accounts:
-            if account._open_sync_job():
+            if not account._try_lock_for_pull() or account._open_sync_job():
                 busy |= account
                 continue
             jobs |= account._new_sync_job()
@@ -305,7 +312,7 @@ class MarketplaceAccount(models.Model):
             last = max(filter(None, [account.last_sync_at, last_job.get(account)]), default=None)
             if last and (now - last).total_seconds() < account.pull_interval * 60:
                 continue
-            if account._open_sync_job():
+            if not account._try_lock_for_pull() or account._open_sync_job():
                 continue
             queued |= account._new_sync_job(next_run_at=now)
         if queued:

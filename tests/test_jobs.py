@@ -13,6 +13,13 @@ from .common import MarketplaceCase
 from .sandbox_case import PRODUCTS
 
 
+# the payload exactly as the Thai user guide shows it, notes included
+GUIDE_PAYLOAD = """{
+  "warehouse_code": "ODS001",  // Optional: Warehouse code (ถ้าไม่ระบุจะ sync จากทุก warehouse)
+  "sku_list": []  // Optional: SKU list (ถ้าไม่ระบุจะ sync ทั้งหมด)
+}"""
+
+
 @tagged("post_install", "-at_install")
 class TestJobs(MarketplaceCase):
     def run_due(self):
@@ -30,7 +37,7 @@ class TestJobs(MarketplaceCase):
             "name": "Sync Stock from Zortout",
             "job_type": "sync_stock_from_zortout",
             "account_id": self.account.id,
-            "payload": '{\n  "warehouse_code": "ODS001",\n  "sku_list": []\n}',
+            "payload": GUIDE_PAYLOAD,
             "state": "pending",
             "next_run_at": fields.Datetime.now(),
         })
