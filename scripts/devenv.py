@@ -416,7 +416,9 @@ def command_bench(args):
     try:
         script = (REPO / "bench" / "run_bench.py").read_text()
         env = dict(sandbox_env(), OTD_BENCH_ARGS=" ".join(args.bench_args))
-        result = subprocess.run([*base, "shell", "-d", database, "--no-http", "--log-level", "warn"],
+        # odoo-bin takes its sub-command before any option
+        shell = [*base[:2], "shell", *base[2:]]
+        result = subprocess.run([*shell, "-d", database, "--no-http", "--log-level", "warn"],
                                 input=script, text=True, env=env)
         return result.returncode
     finally:
