@@ -17,8 +17,23 @@ MAX_SKUS = 10_000
 MAX_CODE_LENGTH = 30
 
 
+def _lt(message):
+    """Mark ``message`` for the addon's translation template (i18n/*.pot); the
+    job model translates it for the user through :attr:`PayloadError.template`."""
+    return message
+
+
 class PayloadError(ValueError):
-    """The payload is not acceptable; the message names the problem (English)."""
+    """The payload is not acceptable; the message names the problem (English).
+
+    ``template`` and ``params`` give the message untranslated, so that Odoo can
+    show it in the user's language: ``env._(error.template, **error.params)``.
+    """
+
+    def __init__(self, template, **params):
+        self.template = template
+        self.params = params
+        super().__init__(template % params if params else template)
 
 
 @dataclass(frozen=True)
@@ -43,13 +58,13 @@ def parse_payload(text):
             # the user guide's example carries "// ..." notes: accept them
             data = json.loads(_strip_line_comments(text))
         except ValueError:
-            raise PayloadError(f"The payload is not valid JSON ({exc}).") from None
+            raise PayloadError(_lt("The payload is not valid JSON (%(detail)s)."), detail=str(exc)) from None
     if not isinstance(data, dict):
-        raise PayloadError("The payload must be a JSON object, e.g. {\"warehouse_code\": \"W0001\"}.")
+        raise PayloadError(_lt('The payload must be a JSON object, e.g. {"warehouse_code": "W0001"}.'))
     unknown = sorted(set(data) - set(ALLOWED_KEYS))
     if unknown:
-        raise PayloadError(
-            f"The payload has unknown keys: {', '.join(unknown)}. Allowed keys: {', '.join(ALLOWED_KEYS)}.")
+        raise PayloadError(_lt("The payload has unknown keys: %(keys)s. Allowed keys: %(allowed)s."),
+                           keys=", ".join(unknown), allowed=", ".join(ALLOWED_KEYS))
     return SyncPayload(
         warehouse_code=_warehouse_code(data.get("warehouse_code")),
         sku_list=_sku_list(data.get("sku_list")),
@@ -86,14 +101,15 @@ def _warehouse_code(value):
     if value is None:
         return None
     if not isinstance(value, str):
-        raise PayloadError("The payload's warehouse_code must be a string, e.g. \"ODS001\".")
+        raise PayloadError(_lt('The payload\'s warehouse_code must be a string, e.g. "ODS001".'))
     code = value.strip()
     if not code:
         return None
     if any(char.isspace() for char in code):
-        raise PayloadError(f"The payload's warehouse_code {code!r} must not contain spaces.")
+        raise PayloadError(_lt("The payload's warehouse_code %(code)s must not contain spaces."), code=repr(code))
     if len(code) > MAX_CODE_LENGTH:
-        raise PayloadError(f"The payload's warehouse_code is longer than {MAX_CODE_LENGTH} characters.")
+        raise PayloadError(_lt("The payload's warehouse_code is longer than %(max)s characters."),
+                           max=MAX_CODE_LENGTH)
     return code
 
 
@@ -101,13 +117,15 @@ def _sku_list(value):
     if value is None:
         return None
     if not isinstance(value, list):
-        raise PayloadError("The payload's sku_list must be a list of SKU strings, e.g. [\"SKU-1\", \"SKU-2\"].")
+        raise PayloadError(_lt('The payload\'s sku_list must be a list of SKU strings, e.g. ["SKU-1", "SKU-2"].'))
     if len(value) > MAX_SKUS:
-        raise PayloadError(f"The payload's sku_list has {len(value)} SKUs; at most {MAX_SKUS} are allowed.")
+        raise PayloadError(_lt("The payload's sku_list has %(count)s SKUs; at most %(max)s are allowed."),
+                           count=len(value), max=MAX_SKUS)
     skus = []
     for position, sku in enumerate(value, start=1):
         if not isinstance(sku, str):
-            raise PayloadError(f"The payload's sku_list item {position} is not a string: {sku!r}.")
+            raise PayloadError(_lt("The payload's sku_list item %(position)s is not a string: %(value)s."),
+                               position=position, value=repr(sku))
         sku = sku.strip()
         if sku and sku not in skus:
             skus.append(sku)
@@ -117,5 +135,5 @@ def _sku_list(value):
 
 def _force(value):
     if not isinstance(value, bool):
-        raise PayloadError("The payload's force must be true or false.")
+        raise PayloadError(_lt("The payload's force must be true or false."))
     return value

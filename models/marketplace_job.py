@@ -95,7 +95,7 @@ class MarketplaceJob(models.Model):
             try:
                 parse_payload(job.payload)
             except PayloadError as exc:
-                raise ValidationError(self.env._("Invalid payload: %s", exc)) from None
+                raise ValidationError(self._payload_error_message(exc)) from None
 
     @api.depends("result")
     def _compute_result_summary(self):
@@ -266,10 +266,14 @@ class MarketplaceJob(models.Model):
             _logger.warning("zortout-sync job=%s account=%s event=traceback", self.reference, self.account_id.id,
                             exc_info=exc)
 
+    def _payload_error_message(self, exc):
+        """The payload problem in the user's language."""
+        return self.env._("Invalid payload: %s", self.env._(exc.template, **exc.params))
+
     def _error_message(self, exc):
         """A clear English sentence naming the fault; never a secret."""
         if isinstance(exc, PayloadError):
-            return self.env._("Invalid payload: %s", exc)
+            return self._payload_error_message(exc)
         if isinstance(exc, (UserError, ValidationError)):
             return str(exc.args[0] if exc.args else exc)
         if isinstance(exc, zortout.ZortoutAuthError):
