@@ -251,6 +251,11 @@ def prepare():
     return odoo, python, pg_options, base
 
 
+def odoo_shell(base):
+    """odoo-bin wants its sub-command before the options."""
+    return [*base[:2], "shell", *base[2:]]
+
+
 def sandbox_env():
     return dict(os.environ, PYTHONPATH=str(REPO))
 
@@ -358,14 +363,15 @@ def start_sandbox(python, port):
 def point_demo_at_sandbox(base, database, sandbox_url):
     script = (
         "env['ir.config_parameter'].sudo().set_param('otd_marketplace_stock.zortout_base_url', %r)\n"
+        "env.ref('base.user_admin').lang = 'th_TH'\n"
         "env.cr.commit()\n" % sandbox_url
     )
-    subprocess.run([*base, "shell", "-d", database, "--no-http", "--log-level", "warn"], input=script,
+    subprocess.run([*odoo_shell(base), "-d", database, "--no-http", "--log-level", "warn"], input=script,
                    text=True, check=True, stdout=subprocess.DEVNULL)
 
 
 def database_exists(base, database):
-    probe = subprocess.run([*base, "shell", "-d", database, "--no-http", "--log-level", "critical"],
+    probe = subprocess.run([*odoo_shell(base), "-d", database, "--no-http", "--log-level", "critical"],
                            input="print('OTD-INSTALLED' if env['ir.module.module'].search_count("
                                  "[('name','=','%s'),('state','=','installed')]) else 'OTD-MISSING')\n" % ADDON_NAME,
                            text=True, capture_output=True)
@@ -381,11 +387,12 @@ def command_run(args):
         die(f"Port {http_port} is taken; set ODOO_PORT to a free port (e.g. ODOO_PORT=8070 make run).")
     if database_exists(base, database):
         say(f"Updating {ADDON_NAME} in the existing database {database}")
-        subprocess.run([*base, "-d", database, "-u", ADDON_NAME, "--stop-after-init", "--no-http"], check=True)
+        subprocess.run([*base, "-d", database, "-u", ADDON_NAME, "--stop-after-init", "--no-http",
+                        "--log-level", "warn"], check=True)
     else:
         say(f"Creating database {database} with {ADDON_NAME} and demo data (about a minute)")
         subprocess.run([*base, "-d", database, "-i", ADDON_NAME, "--with-demo", "--stop-after-init", "--no-http",
-                        "--load-language", "th_TH"], check=True)
+                        "--load-language", "th_TH", "--log-level", "warn"], check=True)
     sandbox_url = f"http://127.0.0.1:{sandbox_port}/v4"
     point_demo_at_sandbox(base, database, sandbox_url)
     sandbox = start_sandbox(python, sandbox_port)
@@ -417,7 +424,7 @@ def command_bench(args):
         script = (REPO / "bench" / "run_bench.py").read_text()
         env = dict(sandbox_env(), OTD_BENCH_ARGS=" ".join(args.bench_args))
         # odoo-bin takes its sub-command before any option
-        shell = [*base[:2], "shell", *base[2:]]
+        shell = odoo_shell(base)
         result = subprocess.run([*shell, "-d", database, "--no-http", "--log-level", "warn"],
                                 input=script, text=True, env=env)
         return result.returncode
@@ -428,7 +435,7 @@ def command_bench(args):
 def command_shell(args):
     _odoo, _python, _pg_options, base = prepare()
     database = os.environ.get("OTD_DB", "otd_marketplace")
-    return subprocess.call([*base, "shell", "-d", database, "--no-http"])
+    return subprocess.call([*odoo_shell(base), "-d", database, "--no-http"])
 
 
 def main():
