@@ -2,7 +2,7 @@ import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_utils";
 
 // Marketplace > Accounts > the account > "ดึงสต็อกสินค้า" (Pull Stock) > the job is Done.
-// Buttons are found by their method name so the tour holds in any language.
+// The button is found by its method name and the Thai label of the users' guide.
 registry.category("web_tour.tours").add("otd_marketplace_stock_pull_stock", {
     steps: () => [
         stepUtils.showAppsMenuItem(),
@@ -18,7 +18,7 @@ registry.category("web_tour.tours").add("otd_marketplace_stock_pull_stock", {
         },
         {
             content: "Press Pull Stock (ดึงสต็อกสินค้า)",
-            trigger: ".o_form_view button[name='action_pull_stock']",
+            trigger: ".o_form_view button[name='action_pull_stock']:contains('ดึงสต็อกสินค้า')",
             run: "click",
         },
         {
