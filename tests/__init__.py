@@ -8,3 +8,4 @@ from . import test_jobs
 from . import test_security
 from . import test_pull_stock_tour
 from . import test_i18n
+from . import test_screenshots

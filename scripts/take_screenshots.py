@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""Take the README's screenshots from the real web client, in Thai.
+
+Runs the browser test tests/test_screenshots.py (tag ``otd_screenshots``, left
+out of ``make test``) in a fresh database against the local Zortout sandbox:
+it pulls stock once, opens the account form and the job form in headless
+Chromium as an administrator using Thai, and writes
+
+    docs/images/account_form.png
+    docs/images/job_form.png
+
+Usage: python3 scripts/take_screenshots.py
+
+Thai text needs a Thai font for Chromium (Debian: apt-get install fonts-thai-tlwg);
+without one the Thai labels come out as empty boxes.
+"""
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import devenv  # noqa: E402
+
+
+def main():
+    fc_list = shutil.which("fc-list")
+    if fc_list and not subprocess.run([fc_list, ":lang=th"], capture_output=True, text=True).stdout.strip():
+        devenv.die("No Thai font found (fc-list :lang=th is empty): the screenshots would show boxes instead "
+                   "of Thai. Install one first, e.g. apt-get install fonts-thai-tlwg")
+    command = [sys.executable, str(Path(__file__).resolve().parent / "devenv.py"), "test",
+               "--tags", f"otd_screenshots/{devenv.ADDON_NAME}"]
+    returncode = subprocess.call(command)
+    if returncode == 0:
+        for name in ("account_form.png", "job_form.png"):
+            devenv.say(f"Wrote {devenv.REPO / 'docs' / 'images' / name}")
+    return returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())

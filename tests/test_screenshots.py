@@ -1,0 +1,72 @@
+"""Screenshots of the account and job forms for the README, from the real web client in Thai.
+
+Not part of the normal test run (tag ``-standard``): run ``python3 scripts/take_screenshots.py``,
+which runs ``python3 scripts/devenv.py test --tags otd_screenshots/otd_marketplace_stock`` and
+writes docs/images/account_form.png and docs/images/job_form.png.
+"""
+
+import base64
+from pathlib import Path
+from unittest.mock import patch
+
+from odoo.tests import HttpCase, tagged
+from odoo.tests.common import ChromeBrowser
+
+from odoo.addons.otd_marketplace_stock.models.ir_config_parameter import BASE_URL_PARAM
+
+from .sandbox_case import SandboxCase
+from .thai import load_thai
+
+IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
+
+GOODS = ("DEMO-TSHIRT-S", "DEMO-TSHIRT-M", "DEMO-TSHIRT-L", "DEMO-MUG", "DEMO-CAP", "DEMO-BAG", "DEMO-SOCKS",
+         "DEMO-NOTEBOOK", "DEMO-PEN")
+
+
+@tagged("-standard", "otd_screenshots", "post_install", "-at_install")
+class TestScreenshots(SandboxCase, HttpCase):
+    browser_size = "1280x1000"
+
+    def setUp(self):
+        super().setUp()
+        admin = self.env.ref("base.user_admin")
+        load_thai(self.env, admin)
+        # the whole web client in Thai, as after Settings > Languages > Add Thai
+        self.env["ir.module.module"].search([("state", "=", "installed")])._update_translations(["th_TH"])
+        self.env["ir.config_parameter"].sudo().set_param(BASE_URL_PARAM, self.sandbox.base_url)
+        Product = self.env["product.product"]
+        for sku in GOODS:
+            Product.create({"name": f"Demo {sku[5:].lower()}", "default_code": sku, "type": "consu",
+                            "is_storable": True})
+        Product.create({"name": "Demo water bottle", "default_code": "DEMO-BOTTLE", "type": "consu"})
+        Product.create({"name": "Demo gift wrapping", "default_code": "DEMO-GIFTWRAP", "type": "service"})
+        warehouse = self.env["stock.warehouse"].search([("company_id", "=", self.env.company.id)], limit=1)
+        self.account = self.env["marketplace.account"].with_user(admin).with_context(lang="th_TH").create({
+            "name": "Zortout", "store_name": self.sandbox.store_name, "api_key": self.sandbox.api_key,
+            "api_secret": self.sandbox.api_secret, "stock_location_id": warehouse.lot_stock_id.id,
+            "zortout_warehouse_code": "ODS001", "pull_interval": 60,
+        })
+        action = self.account.action_pull_stock()
+        self.job = self.env["marketplace.job"].browse(action["res_id"])
+        self.assertEqual(self.job.state, "done")
+
+    def photograph(self, url, name):
+        """Open ``url`` as admin, wait for the form, save the page as docs/images/<name>."""
+        original = ChromeBrowser._wait_code_ok
+
+        def wait_then_capture(browser, *args, **kwargs):
+            original(browser, *args, **kwargs)
+            shot = browser._websocket_request("Page.captureScreenshot", params={"format": "png"}, timeout=30)
+            IMAGES.mkdir(parents=True, exist_ok=True)
+            (IMAGES / name).write_bytes(base64.b64decode(shot["data"]))
+
+        with patch.object(ChromeBrowser, "_wait_code_ok", wait_then_capture):
+            self.start_tour(url, "otd_marketplace_stock_screenshot_form", login="admin")
+        self.assertGreater((IMAGES / name).stat().st_size, 10_000)
+
+    def test_account_form(self):
+        self.photograph(f"/odoo/action-otd_marketplace_stock.action_marketplace_account/{self.account.id}",
+                        "account_form.png")
+
+    def test_job_form(self):
+        self.photograph(f"/odoo/action-otd_marketplace_stock.action_marketplace_job/{self.job.id}", "job_form.png")
