@@ -11,6 +11,7 @@ import logging
 from datetime import timedelta
 
 import psycopg2
+import psycopg2.errors
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
@@ -249,7 +250,7 @@ class MarketplaceJob(models.Model):
         now = fields.Datetime.now()
         message = self._error_message(exc)
         attempt = f"{self.attempts}/{self.max_attempts}"
-        if isinstance(exc, zortout.ZortoutError) and exc.transient and self.attempts < self.max_attempts:
+        if _is_transient(exc) and self.attempts < self.max_attempts:
             next_run_at = now + timedelta(seconds=backoff_seconds(self.attempts))
             self.sudo().write({"state": "pending", "next_run_at": next_run_at, "finished_at": False,
                                "error": self.env._("%(error)s Next try at %(when)s UTC (attempt %(attempt)s).",
@@ -272,6 +273,9 @@ class MarketplaceJob(models.Model):
 
     def _error_message(self, exc):
         """A clear English sentence naming the fault; never a secret."""
+        if isinstance(exc, _CONCURRENCY_ERRORS):
+            return self.env._("Someone changed the same stock at the same time (%s); nothing of this run was "
+                              "kept and the job will run again.", type(exc).__name__)
         if isinstance(exc, PayloadError):
             return self._payload_error_message(exc)
         if isinstance(exc, (UserError, ValidationError)):
@@ -379,6 +383,18 @@ class MarketplaceJob(models.Model):
         if count:
             _logger.info("zortout-sync removed %s finished jobs older than %s days", count, days)
         return count
+
+
+#: the database refused the sync's writes because another transaction changed the
+#: same rows meanwhile (a person's inventory count, another sync): worth a new try
+_CONCURRENCY_ERRORS = (psycopg2.errors.SerializationFailure, psycopg2.errors.DeadlockDetected,
+                       psycopg2.errors.LockNotAvailable)
+
+
+def _is_transient(exc):
+    if isinstance(exc, zortout.ZortoutError):
+        return exc.transient
+    return isinstance(exc, _CONCURRENCY_ERRORS)
 
 
 def _int_param(env, key, default):
