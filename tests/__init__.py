@@ -7,5 +7,7 @@ from . import test_monitor_scripts
 from . import test_jobs
 from . import test_security
 from . import test_pull_stock_tour
+from . import test_reliability_faults
+from . import test_reliability_concurrency
 from . import test_i18n
 from . import test_screenshots

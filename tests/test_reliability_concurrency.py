@@ -1,0 +1,329 @@
+"""Real concurrency on one database: separate Odoo processes running the job
+runner, a worker killed with SIGKILL in the middle of a job, two presses of
+Pull Stock at the same moment, and a sync racing a person's inventory count.
+
+These tests commit: the data lives in its own location and products, and is
+removed again when the class ends.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import odoo
+from odoo import SUPERUSER_ID, api, fields
+from odoo.modules.registry import Registry
+from odoo.tests import tagged
+from odoo.tests.common import BaseCase, get_db_name
+from odoo.tools import config
+
+from odoo.addons.otd_marketplace_stock.models.ir_config_parameter import BASE_URL_PARAM
+from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import Catalogue
+
+from .sandbox_case import PRODUCTS, SandboxCase
+
+WORKER = Path(__file__).with_name("odoo_worker.py")
+CODE = "W0001"
+WATCHED = ("GEN-000001", "GEN-000250", "GEN-000500", "GEN-000501", "GEN-000750", "GEN-001000",
+           "GEN-001001", "GEN-001100", "GEN-001201")
+RUNNER_SKUS = tuple(f"GEN-{i:06d}" for i in range(2, 22))  # 20 jobs, one SKU each
+START_QUANTITY = 7
+JOB_LOGGER = "odoo.addons.otd_marketplace_stock"
+
+
+@tagged("post_install", "-at_install")
+class TestReliabilityConcurrency(SandboxCase, BaseCase):
+    @classmethod
+    def sandbox_catalogue(cls):
+        return Catalogue.generate(1201)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry(get_db_name())
+        cls.tmp = tempfile.TemporaryDirectory(prefix="otd-concurrency-")
+        cls.addClassCleanup(cls.tmp.cleanup)
+        with cls.cursor_env() as env:
+            Param = env["ir.config_parameter"]
+            cls.old_base_url = Param.get_param(BASE_URL_PARAM)
+            Param.set_param(BASE_URL_PARAM, cls.sandbox.base_url)
+            warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
+            cls.location_id = env["stock.location"].create({
+                "name": "Concurrency Shelf", "location_id": warehouse.lot_stock_id.id, "usage": "internal"}).id
+            cls.account_id = env["marketplace.account"].create({
+                "name": "Zortout Concurrency", "store_name": cls.sandbox.store_name,
+                "api_key": cls.sandbox.api_key, "api_secret": cls.sandbox.api_secret,
+                "stock_location_id": cls.location_id, "zortout_warehouse_code": CODE, "sync_enabled": False,
+            }).id
+            skus = sorted(set(WATCHED) | set(RUNNER_SKUS))
+            products = env["product.product"].create([
+                {"name": f"Concurrency {sku}", "default_code": sku, "type": "consu", "is_storable": True}
+                for sku in skus])
+            cls.product_ids = dict(zip(skus, products.ids))
+            # the 20 runner jobs belong to 20 accounts with a location each, as 20 shops would
+            cls.runner_locations = env["stock.location"].create([
+                {"name": f"Concurrency Shop {i}", "location_id": warehouse.lot_stock_id.id, "usage": "internal"}
+                for i in range(len(RUNNER_SKUS))]).ids
+            cls.runner_accounts = env["marketplace.account"].create([{
+                "name": f"Zortout Concurrency Shop {i}", "store_name": cls.sandbox.store_name,
+                "api_key": cls.sandbox.api_key, "api_secret": cls.sandbox.api_secret,
+                "stock_location_id": location_id, "zortout_warehouse_code": CODE, "sync_enabled": False,
+            } for i, location_id in enumerate(cls.runner_locations)]).ids
+        cls.addClassCleanup(cls.remove_data)
+
+    @classmethod
+    def remove_data(cls):
+        with cls.cursor_env() as env:
+            ids = tuple(cls.product_ids.values())
+            cls.wipe_stock(env, ids)
+            accounts = cls.runner_accounts + [cls.account_id]
+            env["marketplace.job"].search([("account_id", "in", accounts)]).unlink()
+            env["marketplace.account"].browse(accounts).unlink()
+            env["product.product"].browse(ids).product_tmpl_id.unlink()
+            env["stock.location"].browse([cls.location_id, *cls.runner_locations]).unlink()
+            env["ir.config_parameter"].set_param(BASE_URL_PARAM, cls.old_base_url or False)
+
+    @staticmethod
+    def wipe_stock(env, product_ids):
+        env.flush_all()
+        for table in ("stock_move_line", "stock_move", "stock_quant"):
+            env.cr.execute(f"DELETE FROM {table} WHERE product_id IN %s", [product_ids])  # noqa: S608
+        env.invalidate_all()
+
+    @classmethod
+    @contextmanager
+    def cursor_env(cls):
+        """A committed transaction of its own (as a separate request would have)."""
+        with cls.registry.cursor() as cr:
+            yield api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+
+    def setUp(self):
+        super().setUp()
+        with self.cursor_env() as env:
+            env["marketplace.job"].search([("account_id", "in", [self.account_id, *self.runner_accounts])]).unlink()
+            self.wipe_stock(env, tuple(self.product_ids.values()))
+            # the starting stock comes from an inventory adjustment, so that stock = sum of moves throughout
+            quants = env["stock.quant"].with_context(inventory_mode=True).create([
+                {"product_id": pid, "location_id": self.location_id, "inventory_quantity": START_QUANTITY}
+                for pid in self.product_ids.values()] + [
+                {"product_id": self.product_ids[sku], "location_id": location_id, "inventory_quantity": START_QUANTITY}
+                for sku, location_id in zip(RUNNER_SKUS, self.runner_locations)])
+            quants.action_apply_inventory()
+
+    # -- helpers -------------------------------------------------------------
+
+    def zortout(self, sku):
+        return float(self.sandbox.catalogue.stock_of(sku, CODE)[1])
+
+    def create_jobs(self, payloads, accounts=None):
+        accounts = accounts or [self.account_id] * len(payloads)
+        with self.cursor_env() as env:
+            return env["marketplace.job"].create([{
+                "account_id": account_id, "payload": json.dumps(payload),
+                "next_run_at": fields.Datetime.now() - timedelta(minutes=1),
+            } for payload, account_id in zip(payloads, accounts)]).ids
+
+    def jobs(self, env, ids):
+        return env["marketplace.job"].browse(ids)
+
+    def spawn(self, name, go_file=None, call=None):
+        folder = Path(self.tmp.name)
+        args = ["-d", get_db_name(), "--addons-path", ",".join(config["addons_path"]),
+                "--data-dir", config["data_dir"], "--log-level", "info", "--logfile", str(folder / f"{name}.log"),
+                "--max-cron-threads", "0"]
+        for option in ("db_host", "db_port", "db_user", "db_password"):
+            if config[option]:
+                args += [f"--{option}", str(config[option])]
+        spec = {"odoo_root": str(Path(odoo.__path__[0]).parent), "args": args,
+                "ready_file": str(folder / f"{name}.ready"), "go_file": go_file,
+                "result_file": str(folder / f"{name}.json"), "call": call}
+        spec_path = folder / f"{name}.spec.json"
+        spec_path.write_text(json.dumps(spec))
+        output = open(folder / f"{name}.out", "w")  # noqa: SIM115 - closed by the cleanup
+        self.addCleanup(output.close)
+        process = subprocess.Popen([sys.executable, str(WORKER), str(spec_path)], stdout=output,
+                                   stderr=subprocess.STDOUT)
+        self.addCleanup(lambda: process.poll() is None and process.kill())
+        process.name = name
+        return process
+
+    def worker_output(self, process):
+        folder = Path(self.tmp.name)
+        texts = [(folder / f"{process.name}{ext}") for ext in (".out", ".log")]
+        return "\n".join(path.read_text()[-3000:] for path in texts if path.exists())
+
+    def wait_for(self, condition, timeout, what):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if condition():
+                return
+            time.sleep(0.05)
+        self.fail(f"timed out waiting for {what}")
+
+    def job_state(self, job_id):
+        with self.cursor_env() as env:
+            return env["marketplace.job"].browse(job_id).state
+
+    def stock_facts(self, env, locations=None):
+        """{sku: (on hand at the location, sum of done moves into it minus out of it, quants, quant keys)}."""
+        env.flush_all()
+        facts = {}
+        for sku, pid in self.product_ids.items():
+            location_id = (locations or {}).get(sku, self.location_id)
+            env.cr.execute("""
+                SELECT count(*), coalesce(sum(quantity), 0), count(DISTINCT (location_id, coalesce(lot_id, 0),
+                       coalesce(package_id, 0), coalesce(owner_id, 0)))
+                  FROM stock_quant WHERE product_id = %s AND location_id = %s
+            """, [pid, location_id])
+            quants, on_hand, keys = env.cr.fetchone()
+            env.cr.execute("""
+                SELECT coalesce(sum(CASE WHEN location_dest_id = %(loc)s THEN quantity ELSE 0 END), 0)
+                     - coalesce(sum(CASE WHEN location_id = %(loc)s THEN quantity ELSE 0 END), 0)
+                  FROM stock_move_line WHERE product_id = %(pid)s AND state = 'done'
+            """, {"loc": location_id, "pid": pid})
+            facts[sku] = (float(on_hand), float(env.cr.fetchone()[0]), quants, keys)
+        return facts
+
+    def assertConsistent(self, env, locations=None):
+        for sku, (on_hand, moved, quants, keys) in self.stock_facts(env, locations).items():
+            self.assertEqual(quants, keys, f"{sku}: one quant per location/lot/package/owner")
+            self.assertAlmostEqual(on_hand, moved, msg=f"{sku}: on hand equals the sum of moves")
+
+    def moves_per_product(self, env, job):
+        moves = env["stock.move"].search([("reference", "=", f"Zortout sync {job.reference}")])
+        counts = {}
+        for move in moves:
+            counts[move.product_id.default_code] = counts.get(move.product_id.default_code, 0) + 1
+        return counts
+
+    # -- the tests -----------------------------------------------------------
+
+    def test_crashed_worker_job_is_taken_back_and_applied_once(self):
+        """SIGKILL a worker while its job waits for page 2; after the running-time limit the runner takes
+        the job back and finishes it: stock = Zortout's, exactly one adjustment per changed product."""
+        [job_id] = self.create_jobs([{}])
+        self.sandbox.faults.add(PRODUCTS, "hang", page=2, times=1, seconds=20)
+        worker = self.spawn("crash")
+        self.wait_for(lambda: worker.poll() is not None or (
+            self.job_state(job_id) == "running"
+            and any(r["query"].get("page") == "2" for r in self.calls_to(PRODUCTS))), 90, "the job to be mid-sweep")
+        self.assertIsNone(worker.poll(), self.worker_output(worker))
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=30)
+        self.sandbox.faults.clear()
+        with self.cursor_env() as env:
+            job = self.jobs(env, job_id)
+            self.assertEqual((job.state, job.attempts), ("running", 1))
+            self.assertFalse(self.moves_per_product(env, job), "nothing applied by the dead worker")
+            self.assertEqual({sku: facts[0] for sku, facts in self.stock_facts(env).items()},
+                             dict.fromkeys(self.product_ids, float(START_QUANTITY)))
+            # the dead worker's run is older than the running-time limit (30 minutes by default)
+            env.cr.execute("UPDATE marketplace_job SET started_at = %s WHERE id = %s",
+                           [fields.Datetime.now() - timedelta(minutes=31), job_id])
+        with self.assertLogs(JOB_LOGGER, "WARNING") as logs, self.cursor_env() as env:
+            env["marketplace.job"]._cron_run_jobs()
+        self.assertTrue(any("event=stale" in line for line in logs.output))
+        with self.cursor_env() as env:
+            job = self.jobs(env, job_id)
+            self.assertEqual((job.state, job.attempts), ("done", 2), job.error)
+            changed = {sku for sku in self.product_ids if self.zortout(sku) != START_QUANTITY}
+            self.assertEqual(self.moves_per_product(env, job), dict.fromkeys(changed, 1))
+            for sku, (on_hand, _moved, _quants, _keys) in self.stock_facts(env).items():
+                self.assertEqual(on_hand, self.zortout(sku), sku)
+            self.assertConsistent(env)
+
+    def test_two_runner_processes_run_each_of_twenty_jobs_once(self):
+        job_ids = self.create_jobs([{"sku_list": [sku]} for sku in RUNNER_SKUS], self.runner_accounts)
+        locations = dict(zip(RUNNER_SKUS, self.runner_locations))
+        # every answer takes a moment, so that both workers are busy at the same time
+        self.sandbox.faults.add(PRODUCTS, "hang", times=1000, seconds=0.3)
+        ran = [self.outcome(worker) for worker in self.start_together("runner", [None, None])]
+        self.assertFalse(set(ran[0]) & set(ran[1]), "no job ran in both workers")
+        self.assertEqual(sorted(ran[0] + ran[1]), sorted(job_ids))
+        self.assertTrue(ran[0] and ran[1], f"both workers took jobs: {ran}")
+        sweeps = {}
+        for request in self.calls_to(PRODUCTS):
+            sku = request["headers"].get("skulist")
+            sweeps[sku] = sweeps.get(sku, 0) + 1
+        self.assertEqual(sweeps, dict.fromkeys(RUNNER_SKUS, 1), "one sweep per job")
+        with self.cursor_env() as env:
+            jobs = self.jobs(env, job_ids)
+            self.assertEqual(set(jobs.mapped("state")), {"done"}, jobs.mapped("error"))
+            self.assertEqual(set(jobs.mapped("attempts")), {1})
+            for job, sku in zip(jobs, RUNNER_SKUS):
+                expected = {sku: 1} if self.zortout(sku) != START_QUANTITY else {}
+                self.assertEqual(self.moves_per_product(env, job), expected)
+            facts = self.stock_facts(env, locations)
+            for sku in RUNNER_SKUS:
+                self.assertEqual(facts[sku][0], self.zortout(sku), sku)
+            self.assertConsistent(env, locations)
+
+    def start_together(self, name, calls):
+        """Spawn one worker per call, let them load Odoo, then start them at the same moment."""
+        go = Path(self.tmp.name) / f"{name}.go"
+        workers = [self.spawn(f"{name}{i}", str(go), call) for i, call in enumerate(calls)]
+        ready = [Path(self.tmp.name) / f"{name}{i}.ready" for i in range(len(calls))]
+        self.wait_for(lambda: all(path.exists() for path in ready) or any(w.poll() is not None for w in workers),
+                      120, "the workers to load Odoo")
+        go.touch()
+        return workers
+
+    def outcome(self, worker):
+        self.assertEqual(worker.wait(timeout=180), 0, self.worker_output(worker))
+        return json.loads((Path(self.tmp.name) / f"{worker.name}.json").read_text())
+
+    def test_two_presses_of_pull_stock_start_one_sync(self):
+        """Two web requests press Pull Stock on one account at the same moment: one sync."""
+        self.sandbox.faults.add(PRODUCTS, "hang", times=1000, seconds=0.5)
+        press = {"model": "marketplace.account", "ids": [self.account_id], "method": "action_pull_stock"}
+        outcomes = [self.outcome(worker) for worker in self.start_together("press", [press, press])]
+        with self.cursor_env() as env:
+            jobs = env["marketplace.job"].search([("account_id", "=", self.account_id)])
+            self.assertEqual(len(jobs), 1, outcomes)
+            self.assertEqual(jobs.state, "done", jobs.error)
+        opened = [o for o in outcomes if "result" in o]
+        refused = [o for o in outcomes if "error" in o]
+        self.assertTrue(opened, outcomes)
+        self.assertEqual({o["result"]["res_id"] for o in opened}, {jobs.id})
+        for outcome in refused:  # the second press is told to wait, or opens the same job
+            self.assertIn("already in progress", outcome["error"])
+        self.assertEqual(len(self.calls_to(PRODUCTS)), 3, "one sweep of 3 pages")
+
+    def test_sync_and_a_person_counting_the_same_product_at_once(self):
+        """While the sync waits for Zortout, a person applies a count on the same quant. No update is lost:
+        the sync notices the concurrent change, goes back to the queue and applies over the person's count."""
+        sku = WATCHED[0]
+        [job_id] = self.create_jobs([{"sku_list": [sku]}])
+        self.sandbox.faults.add(PRODUCTS, "hang", times=1, seconds=2)
+        [sync] = self.start_together("count", [{"model": "marketplace.job", "ids": [job_id],
+                                                "method": "action_run_now"}])
+        self.wait_for(lambda: self.calls_to(PRODUCTS), 60, "the sync to ask Zortout")
+        with self.cursor_env() as env:
+            quant = env["stock.quant"].search([("product_id", "=", self.product_ids[sku]),
+                                               ("location_id", "=", self.location_id)])
+            quant.with_context(inventory_mode=True).inventory_quantity = 42
+            quant.action_apply_inventory()
+        self.outcome(sync)
+        with self.cursor_env() as env:
+            job = self.jobs(env, job_id)
+            self.assertEqual(job.state, "pending", job.error)
+            self.assertIn("at the same time", job.error)
+            self.assertEqual(self.stock_facts(env)[sku][0], 42, "the person's count stands")
+            self.assertConsistent(env)
+            env.cr.execute("UPDATE marketplace_job SET next_run_at = %s WHERE id = %s",
+                           [fields.Datetime.now() - timedelta(seconds=1), job_id])
+        with self.cursor_env() as env:
+            env["marketplace.job"]._cron_run_jobs()
+        with self.cursor_env() as env:
+            job = self.jobs(env, job_id)
+            self.assertEqual((job.state, job.attempts), ("done", 2), job.error)
+            self.assertEqual(self.stock_facts(env)[sku][0], self.zortout(sku))
+            self.assertEqual(self.moves_per_product(env, job), {sku: 1})
+            self.assertConsistent(env)

@@ -1,0 +1,168 @@
+"""Every sandbox fault at the first, a middle and the last page of a 3-page sweep.
+
+Within the client's retries the job ends done with Odoo's stock equal to
+Zortout's; beyond them the job goes back to pending (transient), then fails at
+its last attempt with a message naming the fault, and nothing is written to the
+stock until a clean sweep.
+"""
+
+from contextlib import closing, contextmanager
+from datetime import timedelta
+from unittest.mock import patch
+
+from odoo import fields
+from odoo.tests import tagged
+
+from odoo.addons.otd_marketplace_stock.models.marketplace_account import READ_TIMEOUT_PARAM, MarketplaceAccount
+from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import Catalogue
+
+from .common import MarketplaceCase
+from .sandbox_case import PRODUCTS
+
+CATALOGUE_SIZE = 1201  # 3 pages of 500
+PAGES = {"first": 1, "middle": 2, "last": 3}
+#: the Odoo products: first, middle and last row of every page
+WATCHED = ("GEN-000001", "GEN-000250", "GEN-000500", "GEN-000501", "GEN-000750", "GEN-001000",
+           "GEN-001001", "GEN-001100", "GEN-001201")
+READ_TIMEOUT = 0.25
+HANG_SECONDS = 0.6
+#: how each fault is named in the job's error
+FAULT_MESSAGES = {
+    "hang": r"did not answer .* in time",
+    "reset": r"could not reach Zortout",
+    "http_500": r"HTTP 500",
+    "rate_limit": r"HTTP 429",
+    "not_json": r"not JSON",
+    "quota_no_data": r"quota",
+    "short_page": r"held \d+ rows, but \d+ of 1201 were still expected",
+}
+
+
+@contextmanager
+def fast_retries(sleeps):
+    """The account's client records its back-off sleeps instead of sleeping them."""
+    original = MarketplaceAccount._zortout_client
+
+    def client(account, logger=None, **options):
+        options.setdefault("sleep", sleeps.append)
+        return original(account, logger=logger, **options)
+
+    with patch.object(MarketplaceAccount, "_zortout_client", client):
+        yield
+
+
+@tagged("post_install", "-at_install")
+class TestReliabilityFaults(MarketplaceCase):
+    @classmethod
+    def sandbox_catalogue(cls):
+        return Catalogue.generate(CATALOGUE_SIZE)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].sudo().set_param(READ_TIMEOUT_PARAM, READ_TIMEOUT)
+        cls.watched = {sku: cls.make_product(sku) for sku in WATCHED}
+        for product in cls.watched.values():
+            cls.env["stock.quant"]._update_available_quantity(product, cls.stock, 7)
+
+    def setUp(self):
+        super().setUp()
+        self.enterContext(fast_retries(self.sleeps))
+
+    # -- helpers -------------------------------------------------------------
+
+    def stock_state(self):
+        self.env.flush_all()
+        self.env.cr.execute("SELECT count(*), coalesce(sum(quantity), 0) FROM stock_quant")
+        quants = self.env.cr.fetchone()
+        self.env.cr.execute("SELECT count(*) FROM stock_move")
+        return {"quants": quants, "moves": self.env.cr.fetchone()[0],
+                "on_hand": {sku: self.on_hand(product) for sku, product in self.watched.items()}}
+
+    def assertStockIsZortouts(self, job):
+        self.assertEqual(job.state, "done", job.error)
+        code = self.result(job)["warehouse_code"]
+        for sku, product in self.watched.items():
+            self.assertEqual(self.on_hand(product), self.zortout_quantity(sku, code), sku)
+        moves = self.inventory_moves(job)
+        self.assertEqual(len(moves), len(WATCHED), "one inventory move per changed product")
+        self.assertEqual(moves.product_id, self.env["product.product"].concat(*self.watched.values()))
+
+    def page_calls(self, page):
+        return [r for r in self.calls_to(PRODUCTS) if r["query"].get("page") == str(page)]
+
+    def run_again(self, job):
+        job.sudo().next_run_at = fields.Datetime.now() - timedelta(seconds=1)
+        return self.env["marketplace.job"]._run_due_jobs(commit=False)
+
+    def add_fault(self, kind, page, times):
+        options = {"seconds": HANG_SECONDS} if kind == "hang" else {}
+        return self.sandbox.faults.add(PRODUCTS, kind, page=page, times=times, **options)
+
+    # -- the matrix ----------------------------------------------------------
+
+    def test_every_fault_at_every_page_within_retries_ends_done(self):
+        """times 1 and times = the client's retries (3): one job run, done, stock equals Zortout's."""
+        combinations = 0
+        for kind in FAULT_MESSAGES:
+            for where, page in PAGES.items():
+                for times in (1, 3):
+                    with self.subTest(kind=kind, page=where, times=times), closing(self.env.cr.savepoint()):
+                        self.reset_sandbox()
+                        fault = self.add_fault(kind, page, times)
+                        job = self.run_job()
+                        self.assertEqual(fault.fired, times)
+                        self.assertEqual((job.state, job.attempts), ("done", 1), job.error)
+                        self.assertEqual(self.result(job)["fetched"], CATALOGUE_SIZE)
+                        self.assertEqual(len(self.page_calls(page)), times + 1, "the page was asked again")
+                        self.assertStockIsZortouts(job)
+                        combinations += 1
+                    self.env.invalidate_all()
+        self.assertEqual(combinations, len(FAULT_MESSAGES) * len(PAGES) * 2)  # 42
+
+    def test_every_fault_at_every_page_beyond_retries_writes_nothing(self):
+        """More failures than the client retries: pending with back-off, then failed at the last attempt with
+        a message naming the fault, stock untouched; once Zortout answers again a retry ends done."""
+        combinations = 0
+        for kind, message in FAULT_MESSAGES.items():
+            for where, page in PAGES.items():
+                with self.subTest(kind=kind, page=where), closing(self.env.cr.savepoint()):
+                    self.reset_sandbox()
+                    before = self.stock_state()
+                    # 4 failing tries per run (1 + 3 retries), for two runs
+                    fault = self.add_fault(kind, page, times=8)
+                    job = self.new_job(max_attempts=2)
+                    with self.expect_failure_logs():
+                        started = fields.Datetime.now()
+                        job.action_run_now()
+                        self.assertEqual((job.state, job.attempts), ("pending", 1), job.error)
+                        self.assertGreaterEqual(job.next_run_at, started + timedelta(seconds=60), "back-off")
+                        self.assertRegex(job.error, message)
+                        if page > 1:
+                            self.assertRegex(job.error, rf"\bpage {page}\b")
+                        self.assertEqual(self.stock_state(), before, "nothing written after attempt 1")
+                        self.run_again(job)
+                    self.assertEqual((job.state, job.attempts), ("failed", 2), job.error)
+                    self.assertRegex(job.error, message)
+                    self.assertEqual(fault.fired, 8)
+                    self.assertEqual(self.stock_state(), before, "nothing written after the last attempt")
+                    self.assertFalse(self.inventory_moves(job))
+                    self.assertEqual(self.account.last_sync_state, "failed")
+                    # Zortout is well again: Retry runs the job to the end
+                    job.action_retry()
+                    self.run_again(job)
+                    self.assertStockIsZortouts(job)
+                    combinations += 1
+                self.env.invalidate_all()
+        self.assertEqual(combinations, len(FAULT_MESSAGES) * len(PAGES))  # 21
+
+    def test_a_fault_on_the_warehouse_list_writes_nothing(self):
+        """The sync asks GetWarehouses before the sweep; a failure there also leaves the stock alone."""
+        before = self.stock_state()
+        self.sandbox.faults.add("/Warehouse/GetWarehouses", "http_500", times=4)
+        with self.expect_failure_logs():
+            job = self.run_job()
+        self.assertEqual(job.state, "pending")
+        self.assertIn("HTTP 500", job.error)
+        self.assertEqual(self.stock_state(), before)
+        self.assertFalse(self.calls_to(PRODUCTS), "no sweep without a warehouse decision")
