@@ -95,7 +95,8 @@ class MarketplaceAccount(models.Model):
         """
         self.ensure_one()
         account = self.sudo()
-        if not (account.store_name and account.api_key and account.api_secret):
+        # blank or whitespace-only values count as missing: no call is made with them
+        if not all((value or "").strip() for value in (account.store_name, account.api_key, account.api_secret)):
             raise UserError(self.env._(
                 "The account %s needs a Store Name, an API Key and an API Secret.", self.display_name))
         options.setdefault("read_timeout", self._zortout_read_timeout())
