@@ -315,7 +315,6 @@ class MarketplaceAccount(models.Model):
                 continue
             if not account._try_lock_for_pull() or account._open_sync_job():
                 continue
+            # creating a pending job already wakes the runner (one ir.cron.trigger per job)
             queued |= account._new_sync_job(next_run_at=now)
-        if queued:
-            self.env.ref("otd_marketplace_stock.ir_cron_run_jobs")._trigger()
         return queued
