@@ -11,3 +11,5 @@ from . import test_reliability_faults
 from . import test_reliability_concurrency
 from . import test_i18n
 from . import test_screenshots
+from . import test_hostile_input
+from . import test_secrets

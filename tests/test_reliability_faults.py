@@ -6,6 +6,7 @@ its last attempt with a message naming the fault, and nothing is written to the
 stock until a clean sweep.
 """
 
+import logging
 from contextlib import closing, contextmanager
 from datetime import timedelta
 from unittest.mock import patch
@@ -166,3 +167,88 @@ class TestReliabilityFaults(MarketplaceCase):
         self.assertIn("HTTP 500", job.error)
         self.assertEqual(self.stock_state(), before)
         self.assertFalse(self.calls_to(PRODUCTS), "no sweep without a warehouse decision")
+
+
+class _Lines(logging.Handler):
+    def __init__(self, level):
+        super().__init__(level)
+        self.output = []
+
+    def emit(self, record):
+        self.output.append(f"{record.levelname}:{record.name}:{record.getMessage()}")
+
+
+VOLUME_TABLES = ("marketplace_job", "mail_message", "mail_tracking_value", "stock_move", "stock_quant",
+                 "ir_cron_trigger")
+
+
+@tagged("post_install", "-at_install")
+class TestSyncVolume(MarketplaceCase):
+    """A scheduled sync every minute for a day: rows and log lines per sync stay small."""
+
+    @classmethod
+    def sandbox_catalogue(cls):
+        return Catalogue.generate(200)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.generated = cls.env["product.product"].create([
+            {"name": f"Product GEN-{i:06d}", "default_code": f"GEN-{i:06d}", "type": "consu", "is_storable": True}
+            for i in range(1, 201)])
+
+    def rows(self):
+        self.env.flush_all()
+        counts = {}
+        for table in VOLUME_TABLES:
+            self.env.cr.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed table names
+            counts[table] = self.env.cr.fetchone()[0]
+        return counts
+
+    def test_a_scheduled_sync_with_nothing_changed_writes_almost_nothing(self):
+        env = self.env(context=dict(self.env.context, tracking_disable=False))  # as in production
+        Account, Job = env["marketplace.account"], env["marketplace.job"]
+        self.account.with_env(env).pull_interval = 1
+        first = Account._cron_schedule_pulls()
+        Job._run_due_jobs(commit=False)
+        self.assertEqual(first.state, "done", first.error)
+        self.assertEqual(self.result(first)["updated"], 200)
+        # a minute later
+        past = fields.Datetime.now() - timedelta(minutes=2)
+        self.account.sudo().last_sync_at = past
+        self.env.cr.execute("UPDATE marketplace_job SET create_date = %s WHERE id = %s", [past, first.id])
+        self.env.invalidate_all()
+        before = self.rows()
+        handler = _Lines(logging.INFO)
+        logging.getLogger().addHandler(handler)  # every logger's INFO+ records reach the root's handlers
+        try:
+            queued = Account._cron_schedule_pulls()
+            ran = Job._run_due_jobs(commit=False)
+        finally:
+            logging.getLogger().removeHandler(handler)
+        logs = handler
+        self.assertEqual(ran, queued)
+        after = self.rows()
+        delta = {table: after[table] - before[table] for table in VOLUME_TABLES}
+        self.assertEqual((queued.state, self.result(queued)["unchanged"]), ("done", 200), queued.error)
+        self.assertEqual(delta, {"marketplace_job": 1, "mail_message": 0, "mail_tracking_value": 0,
+                                 "stock_move": 0, "stock_quant": 0, "ir_cron_trigger": 1}, delta)
+        self.assertLessEqual(len(logs.output), 6, logs.output)
+        self.assertEqual([line.split(" event=")[1].split(" ")[0] for line in logs.output if " event=" in line],
+                         ["start", "fetched", "applied", "done"])
+
+    def test_cleanup_keeps_a_day_of_every_minute_syncs_bounded(self):
+        """With job_keep_days = 1, two days of every-minute syncs shrink to the last day's 1,440 jobs."""
+        self.env["ir.config_parameter"].sudo().set_param("otd_marketplace_stock.job_keep_days", 1)
+        now = fields.Datetime.now()
+        jobs = self.env["marketplace.job"].create([
+            {"account_id": self.account.id, "reference": f"VOL/{i}", "state": "done"} for i in range(2 * 1440)])
+        self.env.flush_all()
+        self.env.cr.execute("""
+            UPDATE marketplace_job SET finished_at = %s - (interval '1 minute' * (id - %s)) - interval '30 seconds'
+             WHERE id IN %s
+        """, [now, jobs[0].id, tuple(jobs.ids)])
+        self.env.invalidate_all()
+        removed = self.env["marketplace.job"]._cleanup_finished_jobs()
+        self.assertEqual(removed, 1440)
+        self.assertEqual(self.env["marketplace.job"].search_count([("reference", "=like", "VOL/%")]), 1440)
