@@ -8,8 +8,11 @@ Order of work, so that a failure anywhere writes nothing:
 4. check the zero guard over the whole plan;
 5. apply the changes as inventory adjustments, batch by batch.
 
-The caller (``marketplace.job._execute``) runs this inside a savepoint, so an
-exception at any step rolls back whatever was written.
+Steps 1-4 write nothing. In a request (Pull Stock, Run Now) the caller
+(``marketplace.job._execute``) runs all of it inside a savepoint, so a failure
+rolls back whatever was written. Run by the runner cron, each applied batch is
+committed: a time limit or a dead worker loses no finished batch, and the
+re-run is harmless because the quantities are absolute.
 """
 
 import logging
@@ -17,6 +20,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from odoo import Command, fields
 from odoo.exceptions import UserError
 
 from odoo.addons.otd_marketplace_stock.models.job_payload import parse_payload
@@ -36,13 +40,27 @@ ZERO_GUARD_SHARE = 0.5
 __all__ = ["StockSync", "BATCH_SIZE", "ZERO_GUARD_MIN"]
 
 
-@dataclass
+@dataclass(slots=True)
+class _Source:
+    """One quant of the target tree that a decrease may take from."""
+    quant_id: int
+    location_id: int
+    quantity: float
+    package_id: int
+    owner_id: int
+
+
+@dataclass(slots=True)
 class _Change:
+    """A product whose on hand must change; plain values, so that a batch's
+    records can leave the ORM cache once it is planned (memory at 50,000 SKUs)."""
     sku: str
-    product: object
+    product_id: int
+    uom_id: int
     target: float
     on_hand: float
-    quants: list = field(default_factory=list)
+    had_stock: bool
+    sources: list = field(default_factory=list)  # _Source, own quants at the target first
 
 
 def _chunks(items, size):
@@ -53,12 +71,19 @@ def _chunks(items, size):
 class StockSync:
     """Pull the stock of ``job.account_id`` from Zortout through ``client``."""
 
-    def __init__(self, job, client, batch_size=BATCH_SIZE):
+    def __init__(self, job, client, batch_size=BATCH_SIZE, apply_mode="moves", on_batch_applied=None):
+        """:param apply_mode: "moves" (inventory-adjustment moves made in bulk) or
+            "counts" (Odoo's own counted quantities + Apply; the reference path)
+        :param on_batch_applied: called with the batch size after each applied batch
+        """
         self.job = job
         self.env = job.env
         self.account = job.account_id
         self.client = client
         self.batch_size = batch_size
+        self.apply_mode = apply_mode
+        self.on_batch_applied = on_batch_applied
+        self.move_name = f"Zortout sync {job.reference}"
         self.stocked = 0  # matched, eligible products that have stock in Odoo now
 
     def log(self, level, event, **values):
@@ -122,6 +147,7 @@ class StockSync:
         changes = []
         for batch in _chunks(unique, self.batch_size):
             changes.extend(self._plan_batch(batch, location, result, padded))
+            self.env.invalidate_all()  # the batch's records are no longer needed
         return changes
 
     def _product_model(self):
@@ -211,21 +237,32 @@ class StockSync:
                 result.sample("negative_clamped", row.sku)
                 quantity = 0
             target = float(quantity)
-            if product.uom_id.compare(on_hand, 0) > 0:
+            had_stock = product.uom_id.compare(on_hand, 0) > 0
+            if had_stock:
                 self.stocked += 1
             if product.uom_id.compare(target, on_hand) == 0:
                 result.unchanged += 1
                 self._decision(row.sku, "unchanged", on_hand, target)
                 continue
             self._decision(row.sku, "updated", on_hand, target)
-            changes.append(_Change(row.sku, product, target, on_hand, product_quants))
+            changes.append(_Change(row.sku, product.id, product.uom_id.id, target, on_hand, had_stock,
+                                   self._sources(product_quants, location)))
         return changes
+
+    @staticmethod
+    def _sources(quants, location):
+        """The quants a decrease takes from: the target location's own plain quant
+        first, then the others of its tree, oldest first."""
+        def own_first(quant):
+            plain = quant.location_id == location and not (quant.package_id or quant.owner_id)
+            return (not plain, quant.id)
+        return [_Source(quant.id, quant.location_id.id, quant.quantity, quant.package_id.id, quant.owner_id.id)
+                for quant in sorted(quants, key=own_first)]
 
     # -- safety --------------------------------------------------------------
 
     def _zero_guard(self, changes):
-        zeroing = [change for change in changes
-                   if change.product.uom_id.compare(change.on_hand, 0) > 0 and change.target == 0]
+        zeroing = [change for change in changes if change.had_stock and change.target == 0]
         if len(zeroing) > ZERO_GUARD_MIN and len(zeroing) > self.stocked * ZERO_GUARD_SHARE:
             raise UserError(self.env._(
                 "Zortout reports zero stock for %(zero)s of the %(stocked)s matched products that have stock "
@@ -239,46 +276,131 @@ class StockSync:
     # -- applying ------------------------------------------------------------
 
     def _apply(self, changes, location):
-        """Set counted quantities and apply them as one inventory adjustment per batch.
+        """Apply the changes as inventory adjustments, one batch at a time.
 
-        The counted quantity goes on the product's own quant at the target
-        location (created in inventory mode when missing); a decrease larger
-        than that quant takes the rest from the other quants of the location's
-        tree, so that on hand in the whole tree ends equal to Zortout's figure.
+        After each batch the ORM cache is emptied (memory stays flat however
+        large the store) and ``self.on_batch_applied`` is called: the runner
+        commits there, so a time limit or a dead worker never loses a finished
+        batch; a re-run is harmless because the quantities are absolute.
         """
-        # inventory_mode is honoured only for users of stock.group_stock_user, which
-        # Marketplace / User implies; no sudo here so that Odoo's own checks apply.
-        quants_model = self.env["stock.quant"].with_context(inventory_mode=True)
-        name = f"Zortout sync {self.job.reference}"
+        apply_batch = self._apply_batch_as_counts if self.apply_mode == "counts" else self._apply_batch_as_moves
         for batch in _chunks(changes, self.batch_size):
-            counted = {}  # quant id -> counted quantity
-            to_create = []
-            for change in batch:
-                uom = change.product.uom_id
-                delta = change.target - change.on_hand
-                own = [q for q in change.quants
-                       if q.location_id == location and not (q.package_id or q.owner_id or q.lot_id)]
-                if delta > 0:
-                    if own:
-                        counted[own[0].id] = own[0].quantity + delta
-                    else:
-                        to_create.append({"product_id": change.product.id, "location_id": location.id,
-                                          "inventory_quantity": delta})
-                    continue
-                need = -delta
-                others = [q for q in change.quants if q not in own]
-                for quant in own + sorted(others, key=lambda q: q.id):
-                    if uom.compare(need, 0) <= 0:
-                        break
-                    if uom.compare(quant.quantity, 0) <= 0:
-                        continue
-                    take = min(quant.quantity, need)
-                    counted[quant.id] = quant.quantity - take
-                    need -= take
-            quants = quants_model.browse(list(counted))
-            for quant in quants:
-                quant.inventory_quantity = counted[quant.id]
-            if to_create:
-                quants |= quants_model.create(to_create)
-            if quants:
-                quants.with_context(inventory_name=name)._apply_inventory()
+            apply_batch(batch, location.with_env(self.env))
+            self.env.flush_all()
+            self.env.invalidate_all()
+            if self.on_batch_applied:
+                self.on_batch_applied(len(batch))
+
+    def _apply_batch_as_moves(self, batch, location):
+        """One batch as inventory-adjustment moves, created and done together.
+
+        The moves carry the values Odoo's own "Apply" gives them
+        (``stock.quant._get_inventory_move_values``: ``is_inventory``, ``picked``,
+        the product's inventory-loss location, the reference in
+        ``inventory_name``), so history, reporting and valuation see an ordinary
+        inventory adjustment. What it saves is Odoo's detour through counted
+        quantities on quants: writing ``inventory_quantity`` quant by quant,
+        computing differences, then clearing them again.
+        """
+        products = self.env["product.product"].browse([change.product_id for change in batch])
+        company = self.account.company_id
+        loss_location = {product.id: product.with_company(company).property_stock_inventory.id
+                         for product in products}
+        move_vals = []
+        for change in batch:
+            lines = self._move_lines(change, location)
+            if not lines:
+                continue
+            increase = change.target > change.on_hand
+            inventory = loss_location[change.product_id]
+            move_vals.append({
+                "product_id": change.product_id,
+                "product_uom": change.uom_id,
+                "product_uom_qty": sum(line["quantity"] for line in lines),
+                "company_id": company.id,
+                "state": "confirmed",
+                "location_id": inventory if increase else location.id,
+                "location_dest_id": location.id if increase else inventory,
+                "is_inventory": True,
+                "picked": True,
+                "inventory_name": self.move_name,
+                "move_line_ids": [Command.create({
+                    **line,
+                    "product_id": change.product_id,
+                    "product_uom_id": change.uom_id,
+                    "company_id": company.id,
+                    "location_id": inventory if increase else line["location_id"],
+                    "location_dest_id": line["location_id"] if increase else inventory,
+                    "package_id": False if increase else line["package_id"],
+                }) for line in lines],
+            })
+        if not move_vals:
+            return
+        moves = self.env["stock.move"].with_context(inventory_mode=False).create(move_vals)
+        moves.with_context(ignore_dest_packages=True)._action_done()
+        moves._trigger_assign()
+        if location.last_inventory_date != fields.Date.context_today(location):
+            # sudo: as in Odoo's own Apply; written once a day at most, so two syncs
+            # into one location rarely contend for this row
+            location.sudo().last_inventory_date = fields.Date.context_today(location)
+
+    def _move_lines(self, change, location):
+        """Move-line values (quantity, location, package, owner) that bring the
+        tree's on hand from ``change.on_hand`` to ``change.target``. An increase
+        lands on the target location itself."""
+        delta = change.target - change.on_hand
+        if delta > 0:
+            return [{"quantity": delta, "location_id": location.id, "package_id": False, "owner_id": False}]
+        return [{"quantity": quantity,
+                 "location_id": source.location_id if source else location.id,
+                 "package_id": (source.package_id if source else False) or False,
+                 "owner_id": (source.owner_id if source else False) or False}
+                for source, quantity in self._decrease_takes(change, location)]
+
+    def _decrease_takes(self, change, location):
+        """[(source quant or None, quantity)] for a decrease: from the quants with
+        stock, own quant first, so that no negative quant is made while stock
+        remains anywhere in the tree; None (the target itself) for any rest."""
+        uom = self.env["uom.uom"].browse(change.uom_id)
+        takes, need = [], change.on_hand - change.target
+        for source in change.sources:
+            if uom.compare(need, 0) <= 0:
+                break
+            if uom.compare(source.quantity, 0) <= 0:
+                continue
+            take = min(source.quantity, need)
+            takes.append((source, take))
+            need -= take
+        if uom.compare(need, 0) > 0:
+            takes.append((None, need))  # negative quants in the tree
+        return takes
+
+    def _apply_batch_as_counts(self, batch, location):
+        """One batch through Odoo's own inventory mode: counted quantities on the
+        quants, then Odoo's Apply. The reference path: the tests check that it and
+        the move path leave identical stock."""
+        quants_model = self.env["stock.quant"].with_context(inventory_mode=True)
+        counted, to_create = {}, []
+        for change in batch:
+            own = change.sources[0] if change.sources else None
+            own_is_plain = own and own.location_id == location.id and not (own.package_id or own.owner_id)
+            if change.target > change.on_hand:
+                if own_is_plain:
+                    counted[own.quant_id] = own.quantity + change.target - change.on_hand
+                else:
+                    to_create.append({"product_id": change.product_id, "location_id": location.id,
+                                      "inventory_quantity": change.target - change.on_hand})
+                continue
+            for source, quantity in self._decrease_takes(change, location):
+                if source:
+                    counted[source.quant_id] = source.quantity - quantity
+                else:
+                    to_create.append({"product_id": change.product_id, "location_id": location.id,
+                                      "inventory_quantity": -quantity})
+        quants = quants_model.browse(list(counted))
+        for quant in quants:
+            quant.inventory_quantity = counted[quant.id]
+        if to_create:
+            quants |= quants_model.create(to_create)
+        if quants:
+            quants.with_context(inventory_name=self.move_name)._apply_inventory()
