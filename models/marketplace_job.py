@@ -29,6 +29,8 @@ _logger = logging.getLogger(__name__)
 
 RUNNING_TIMEOUT_PARAM = "otd_marketplace_stock.job_running_timeout_minutes"
 KEEP_DAYS_PARAM = "otd_marketplace_stock.job_keep_days"
+#: "moves" (default: adjustment moves made in bulk) or "counts" (Odoo's own counted quantities + Apply)
+APPLY_MODE_PARAM = "otd_marketplace_stock.apply_mode"
 DEFAULT_RUNNING_TIMEOUT = 30
 DEFAULT_KEEP_DAYS = 30
 BACKOFF_BASE = 60
@@ -215,26 +217,40 @@ class MarketplaceJob(models.Model):
         self.sudo().write({"state": "running", "started_at": fields.Datetime.now(), "finished_at": False,
                            "attempts": attempts_before + 1, "error": False})
 
-    def _execute(self):
+    def _execute(self, commit=False):
         """Run this job (already marked running) and record done, failed or retry.
 
-        The work runs in a savepoint: on any failure everything it wrote is
-        rolled back before the failure is recorded. Returns True when done.
+        In a request (``commit`` False) the work runs in a savepoint: on any
+        failure everything it wrote is rolled back before the failure is
+        recorded. For the runner (``commit`` True) the work commits its finished
+        batches; a failure rolls back to the last of them. Returns True when done.
         """
         self.ensure_one()
+        run = getattr(self, f"_run_{self.job_type}")
         try:
-            with self.env.cr.savepoint():
-                result = getattr(self, f"_run_{self.job_type}")()
+            if commit:
+                result = run(on_batch_applied=self._commit_batch)
+            else:
+                with self.env.cr.savepoint():
+                    result = run()
         except Exception as exc:  # noqa: BLE001 - every failure is recorded on the job
+            if commit:
+                self.env.cr.rollback()
             self._record_failure(exc)
             return False
         self._record_success(result)
         return True
 
-    def _run_sync_stock_from_zortout(self):
+    def _commit_batch(self, _count):
+        # processed=0: the runner's progress counts jobs, not SKUs
+        self.env["ir.cron"]._commit_progress(0)
+
+    def _run_sync_stock_from_zortout(self, on_batch_applied=None):
         account = self.account_id
+        apply_mode = self.env["ir.config_parameter"].sudo().get_param(APPLY_MODE_PARAM, "moves")
         with account._zortout_client(logger=JobClientLogger(logging.getLogger(CLIENT_LOGGER), self)) as client:
-            return StockSync(self.with_company(account.company_id), client).run()
+            return StockSync(self.with_company(account.company_id), client, apply_mode=apply_mode,
+                             on_batch_applied=on_batch_applied).run()
 
     def _record_success(self, result):
         now = fields.Datetime.now()
@@ -328,7 +344,7 @@ class MarketplaceJob(models.Model):
             if not job:
                 break
             commit_point()
-            job._execute()
+            job._execute(commit=commit)
             ran |= job
             if commit_point(processed=1) <= 0:
                 break
@@ -339,8 +355,11 @@ class MarketplaceJob(models.Model):
         """Take the next due pending job, skipping rows another worker holds; mark it running."""
         self.flush_model(["state", "next_run_at"])
         self.env.cr.execute("""
-            SELECT id FROM marketplace_job
+            SELECT id FROM marketplace_job job
              WHERE state = 'pending' AND next_run_at <= %s
+               -- one running job per account: two syncs of one store would fight over its stock
+               AND NOT EXISTS (SELECT 1 FROM marketplace_job other
+                                WHERE other.account_id = job.account_id AND other.state = 'running')
              ORDER BY next_run_at, id
              LIMIT 1
                FOR UPDATE SKIP LOCKED
