@@ -13,3 +13,4 @@ from . import test_i18n
 from . import test_screenshots
 from . import test_hostile_input
 from . import test_secrets
+from . import test_sync_paths
