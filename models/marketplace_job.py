@@ -29,8 +29,6 @@ _logger = logging.getLogger(__name__)
 
 RUNNING_TIMEOUT_PARAM = "otd_marketplace_stock.job_running_timeout_minutes"
 KEEP_DAYS_PARAM = "otd_marketplace_stock.job_keep_days"
-#: "moves" (default: adjustment moves made in bulk) or "counts" (Odoo's own counted quantities + Apply)
-APPLY_MODE_PARAM = "otd_marketplace_stock.apply_mode"
 DEFAULT_RUNNING_TIMEOUT = 30
 DEFAULT_KEEP_DAYS = 30
 BACKOFF_BASE = 60
@@ -247,9 +245,8 @@ class MarketplaceJob(models.Model):
 
     def _run_sync_stock_from_zortout(self, on_batch_applied=None):
         account = self.account_id
-        apply_mode = self.env["ir.config_parameter"].sudo().get_param(APPLY_MODE_PARAM, "moves")
         with account._zortout_client(logger=JobClientLogger(logging.getLogger(CLIENT_LOGGER), self)) as client:
-            return StockSync(self.with_company(account.company_id), client, apply_mode=apply_mode,
+            return StockSync(self.with_company(account.company_id), client,
                              on_batch_applied=on_batch_applied).run()
 
     def _record_success(self, result):

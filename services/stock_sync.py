@@ -20,7 +20,6 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from odoo import Command, fields
 from odoo.exceptions import UserError
 
 from odoo.addons.otd_marketplace_stock.models.job_payload import parse_payload
@@ -71,9 +70,8 @@ def _chunks(items, size):
 class StockSync:
     """Pull the stock of ``job.account_id`` from Zortout through ``client``."""
 
-    def __init__(self, job, client, batch_size=BATCH_SIZE, apply_mode="moves", on_batch_applied=None):
-        """:param apply_mode: "moves" (inventory-adjustment moves made in bulk) or
-            "counts" (Odoo's own counted quantities + Apply; the reference path)
+    def __init__(self, job, client, batch_size=BATCH_SIZE, on_batch_applied=None):
+        """:param batch_size: SKUs planned and applied together (1 gives the per-record path)
         :param on_batch_applied: called with the batch size after each applied batch
         """
         self.job = job
@@ -81,7 +79,6 @@ class StockSync:
         self.account = job.account_id
         self.client = client
         self.batch_size = batch_size
-        self.apply_mode = apply_mode
         self.on_batch_applied = on_batch_applied
         self.move_name = f"Zortout sync {job.reference}"
         self.stocked = 0  # matched, eligible products that have stock in Odoo now
@@ -283,79 +280,12 @@ class StockSync:
         commits there, so a time limit or a dead worker never loses a finished
         batch; a re-run is harmless because the quantities are absolute.
         """
-        apply_batch = self._apply_batch_as_counts if self.apply_mode == "counts" else self._apply_batch_as_moves
         for batch in _chunks(changes, self.batch_size):
-            apply_batch(batch, location.with_env(self.env))
+            self._apply_batch(batch, location)
             self.env.flush_all()
             self.env.invalidate_all()
             if self.on_batch_applied:
                 self.on_batch_applied(len(batch))
-
-    def _apply_batch_as_moves(self, batch, location):
-        """One batch as inventory-adjustment moves, created and done together.
-
-        The moves carry the values Odoo's own "Apply" gives them
-        (``stock.quant._get_inventory_move_values``: ``is_inventory``, ``picked``,
-        the product's inventory-loss location, the reference in
-        ``inventory_name``), so history, reporting and valuation see an ordinary
-        inventory adjustment. What it saves is Odoo's detour through counted
-        quantities on quants: writing ``inventory_quantity`` quant by quant,
-        computing differences, then clearing them again.
-        """
-        products = self.env["product.product"].browse([change.product_id for change in batch])
-        company = self.account.company_id
-        loss_location = {product.id: product.with_company(company).property_stock_inventory.id
-                         for product in products}
-        move_vals = []
-        for change in batch:
-            lines = self._move_lines(change, location)
-            if not lines:
-                continue
-            increase = change.target > change.on_hand
-            inventory = loss_location[change.product_id]
-            move_vals.append({
-                "product_id": change.product_id,
-                "product_uom": change.uom_id,
-                "product_uom_qty": sum(line["quantity"] for line in lines),
-                "company_id": company.id,
-                "state": "confirmed",
-                "location_id": inventory if increase else location.id,
-                "location_dest_id": location.id if increase else inventory,
-                "is_inventory": True,
-                "picked": True,
-                "inventory_name": self.move_name,
-                "move_line_ids": [Command.create({
-                    **line,
-                    "product_id": change.product_id,
-                    "product_uom_id": change.uom_id,
-                    "company_id": company.id,
-                    "location_id": inventory if increase else line["location_id"],
-                    "location_dest_id": line["location_id"] if increase else inventory,
-                    "package_id": False if increase else line["package_id"],
-                }) for line in lines],
-            })
-        if not move_vals:
-            return
-        moves = self.env["stock.move"].with_context(inventory_mode=False).create(move_vals)
-        moves.with_context(ignore_dest_packages=True)._action_done()
-        moves._trigger_assign()
-        if location.last_inventory_date != fields.Date.context_today(location):
-            # sudo: as in Odoo's own Apply; written once a day at most, so two syncs
-            # into one location rarely contend for this row
-            location.sudo().last_inventory_date = fields.Date.context_today(location)
-
-    def _move_lines(self, change, location):
-        """Move-line values (quantity, location, package, owner) that bring the
-        tree's on hand from ``change.on_hand`` to ``change.target``. An increase
-        lands on the target location itself."""
-        delta = change.target - change.on_hand
-        if delta > 0:
-            return [{"quantity": delta, "location_id": location.id, "package_id": False, "owner_id": False}]
-        return [{"quantity": quantity,
-                 "location_id": source.location_id if source else location.id,
-                 "package_id": (source.package_id if source else False) or False,
-                 "owner_id": (source.owner_id if source else False) or False}
-                for source, quantity in self._decrease_takes(change, location)]
 
     def _decrease_takes(self, change, location):
         """[(source quant or None, quantity)] for a decrease: from the quants with
@@ -375,10 +305,16 @@ class StockSync:
             takes.append((None, need))  # negative quants in the tree
         return takes
 
-    def _apply_batch_as_counts(self, batch, location):
-        """One batch through Odoo's own inventory mode: counted quantities on the
-        quants, then Odoo's Apply. The reference path: the tests check that it and
-        the move path leave identical stock."""
+    def _apply_batch(self, batch, location):
+        """One batch through Odoo's own inventory mode: the counted quantity
+        (``inventory_quantity``) is set on the quants, then Odoo's Apply turns the
+        differences into inventory-adjustment moves named after the job.
+
+        An increase lands on the target location's own quant (created in
+        inventory mode when missing). A decrease takes from the quants with
+        stock, own quant first, so that no negative quant is made while stock
+        remains anywhere in the tree.
+        """
         quants_model = self.env["stock.quant"].with_context(inventory_mode=True)
         counted, to_create = {}, []
         for change in batch:
@@ -394,6 +330,8 @@ class StockSync:
             for source, quantity in self._decrease_takes(change, location):
                 if source:
                     counted[source.quant_id] = source.quantity - quantity
+                elif own_is_plain:  # the rest goes below zero on the own quant
+                    counted[own.quant_id] = counted.get(own.quant_id, own.quantity) - quantity
                 else:
                     to_create.append({"product_id": change.product_id, "location_id": location.id,
                                       "inventory_quantity": -quantity})
