@@ -8,6 +8,8 @@ from odoo.tests import TransactionCase, new_test_user
 
 from odoo.addons.otd_marketplace_stock.models.ir_config_parameter import BASE_URL_PARAM
 
+from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import DROP
+
 from .sandbox_case import SandboxCase
 
 JOB_LOGGER = "odoo.addons.otd_marketplace_stock"
@@ -15,6 +17,22 @@ JOB_LOGGER = "odoo.addons.otd_marketplace_stock"
 #: storable goods of the sandbox's demo catalogue
 DEMO_GOODS = ("DEMO-TSHIRT-S", "DEMO-TSHIRT-M", "DEMO-TSHIRT-L", "DEMO-MUG", "DEMO-CAP", "DEMO-BAG",
               "DEMO-BOTTLE", "DEMO-SOCKS", "DEMO-NOTEBOOK", "DEMO-PEN")
+
+#: a Zortout row for each skip reason; the tests create the Odoo products that make each one a skip
+SKIP_REASON_ROWS = (
+    {"sku": "", "name": "no sku", "stock": {"W0001": 5}},
+    {"sku": "TWICE", "stock": {"W0001": 5}},
+    {"sku": "TWICE", "stock": {"W0001": 6}},
+    {"sku": "AMBIG", "stock": {"W0001": 5}},
+    {"sku": "UNKNOWN", "stock": {"W0001": 5}},
+    {"sku": "SERVICE", "stock": {"W0001": 5}},
+    {"sku": "ZSERVICE", "producttype": 1, "stock": {"W0001": 5}},
+    {"sku": "UNTRACKED", "stock": {"W0001": 5}},
+    {"sku": "LOT", "stock": {"W0001": 5}},
+    {"sku": "MISSING", "stock": {"W0001": 5}, "raw": {"availablestock": DROP}},
+    {"sku": "GARBLED", "stock": {"W0001": 5}, "raw": {"availablestock": "abc"}},
+    {"sku": "COUNTED", "stock": {"W0001": 5}},
+)
 
 
 class MarketplaceCase(SandboxCase, TransactionCase):

@@ -7,9 +7,9 @@ import json
 from odoo.tests import tagged
 
 from odoo.addons.otd_marketplace_stock.services.stock_sync import StockSync
-from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import DROP, Catalogue
+from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import Catalogue
 
-from .common import MarketplaceCase
+from .common import SKIP_REASON_ROWS, MarketplaceCase
 
 
 @tagged("post_install", "-at_install")
@@ -70,18 +70,7 @@ class TestSyncPaths(MarketplaceCase):
 
     def test_bulk_and_per_record_paths_agree(self):
         self.use_catalogue(Catalogue(products=[
-            {"sku": "", "name": "no sku", "stock": {"W0001": 5}},
-            {"sku": "TWICE", "stock": {"W0001": 5}},
-            {"sku": "TWICE", "stock": {"W0001": 6}},
-            {"sku": "AMBIG", "stock": {"W0001": 5}},
-            {"sku": "UNKNOWN", "stock": {"W0001": 5}},
-            {"sku": "SERVICE", "stock": {"W0001": 5}},
-            {"sku": "ZSERVICE", "producttype": 1, "stock": {"W0001": 5}},
-            {"sku": "UNTRACKED", "stock": {"W0001": 5}},
-            {"sku": "LOT", "stock": {"W0001": 5}},
-            {"sku": "MISSING", "stock": {"W0001": 5}, "raw": {"availablestock": DROP}},
-            {"sku": "GARBLED", "stock": {"W0001": 5}, "raw": {"availablestock": "abc"}},
-            {"sku": "COUNTED", "stock": {"W0001": 5}},
+            *SKIP_REASON_ROWS,
             {"sku": "NEGATIVE", "stock": {"W0001": -3}},
             {"sku": "UP-NEW", "stock": {"W0001": 7}},
             {"sku": "UP", "stock": {"W0001": 12}},

@@ -1,8 +1,8 @@
 from odoo.tests import tagged
 
-from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import DROP, Catalogue
+from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import Catalogue
 
-from .common import MarketplaceCase
+from .common import SKIP_REASON_ROWS, MarketplaceCase
 
 
 @tagged("post_install", "-at_install")
@@ -11,21 +11,7 @@ class TestSyncRules(MarketplaceCase):
         return self.use_catalogue(Catalogue(products=products))
 
     def test_every_skip_reason_is_reported_and_left_alone(self):
-        self.catalogue(
-            {"sku": "", "name": "no sku", "stock": {"W0001": 5}},
-            {"sku": "TWICE", "stock": {"W0001": 5}},
-            {"sku": "TWICE", "stock": {"W0001": 6}},
-            {"sku": "AMBIG", "stock": {"W0001": 5}},
-            {"sku": "UNKNOWN", "stock": {"W0001": 5}},
-            {"sku": "SERVICE", "stock": {"W0001": 5}},
-            {"sku": "ZSERVICE", "producttype": 1, "stock": {"W0001": 5}},
-            {"sku": "UNTRACKED", "stock": {"W0001": 5}},
-            {"sku": "LOT", "stock": {"W0001": 5}},
-            {"sku": "MISSING", "stock": {"W0001": 5}, "raw": {"availablestock": DROP}},
-            {"sku": "GARBLED", "stock": {"W0001": 5}, "raw": {"availablestock": "abc"}},
-            {"sku": "COUNTED", "stock": {"W0001": 5}},
-            {"sku": "GOOD", "stock": {"W0001": 5}},
-        )
+        self.catalogue(*SKIP_REASON_ROWS, {"sku": "GOOD", "stock": {"W0001": 5}})
         twice = self.make_product("TWICE")
         self.make_product("AMBIG")
         self.make_product("AMBIG", name="Another AMBIG")
