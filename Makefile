@@ -6,7 +6,7 @@ run:    ## start Odoo with the addon, demo data and the local Zortout sandbox
 	$(PYTHON) scripts/devenv.py run
 test:   ## run every test of the addon in a fresh database; prints "N passed, N failed"
 	$(PYTHON) scripts/devenv.py test
-bench:  ## measure the stock sync at scale against Odoo's own inventory path
-	$(PYTHON) scripts/devenv.py bench
+bench:  ## measure the stock sync at scale against Odoo's own inventory path (ARGS="--quick" for a smoke run)
+	$(PYTHON) scripts/devenv.py bench -- $(ARGS)
 shell:  ## Odoo shell on the run database
 	$(PYTHON) scripts/devenv.py shell
