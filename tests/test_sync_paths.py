@@ -98,3 +98,23 @@ class TestSyncPaths(MarketplaceCase):
         # the decrease took the target's own quant first, then the shelf
         self.assertEqual(bulk_stock.get(("DOWN-SHELF", self.shelf.id)), 1)
         self.assertNotIn(("DOWN-SHELF", self.stock.id), bulk_stock)
+
+    def test_each_batch_is_applied_before_the_next_one_starts(self):
+        """The runner commits after each batch: by then that batch's stock is in place."""
+        self.use_catalogue(Catalogue(products=[
+            {"sku": f"BATCH-{index}", "stock": {"W0001": 10 + index}} for index in range(5)]))
+        products = [self.make_product(f"BATCH-{index}") for index in range(5)]
+        seen = []
+
+        def after_batch(count):
+            seen.append((count, [self.on_hand(product) for product in products]))
+
+        job = self.new_job()
+        job._mark_running(0)
+        with self.account._zortout_client() as client:
+            StockSync(job, client, batch_size=2, on_batch_applied=after_batch).run()
+        self.assertEqual(seen, [
+            (2, [10, 11, 0, 0, 0]),
+            (2, [10, 11, 12, 13, 0]),
+            (1, [10, 11, 12, 13, 14]),
+        ])
