@@ -5,7 +5,6 @@
     "summary": "Pull on-hand and available stock from Zortout (ZORT) into Odoo inventory, "
                "with a job queue, scheduled pulls and a Thai UI",
     "author": "OTD",
-    "website": "https://github.com/otd/otd_marketplace_stock",
     "license": "LGPL-3",
     "depends": ["stock", "mail"],
     "external_dependencies": {"python": ["requests"]},

@@ -94,7 +94,7 @@ def render_markdown(lines):
 
 
 def check_targets(groups, full_size, page_size=500):
-    """[(target, measured, PASS/FAIL/n/a)] for the targets of issue 5."""
+    """[(target, measured, PASS/FAIL/n/a)] for the performance targets of the stock sync."""
     checks = []
     for sync, odoo, _naive in groups:
         pages = math.ceil(sync.skus / page_size)
