@@ -156,26 +156,27 @@ class MarketplaceJob(models.Model):
         return True
 
     def action_cancel(self):
-        self.check_access("read")
-        for job in self:
-            if job.state not in ("pending", "failed"):
-                raise UserError(self.env._("Only pending or failed jobs can be cancelled (%s is %s).",
-                                           job.display_name, job.state))
+        self._check_states(("pending", "failed"),
+                           self.env._("Only pending or failed jobs can be cancelled (%s is %s)."))
         # sudo: Marketplace users may cancel jobs without having write access to them
         self.sudo().write({"state": "cancelled", "finished_at": fields.Datetime.now()})
         return True
 
     def action_retry(self):
-        self.check_access("read")
-        for job in self:
-            if job.state not in ("failed", "cancelled"):
-                raise UserError(self.env._("Only failed or cancelled jobs can be retried (%s is %s).",
-                                           job.display_name, job.state))
+        self._check_states(("failed", "cancelled"),
+                           self.env._("Only failed or cancelled jobs can be retried (%s is %s)."))
         # sudo: as for action_cancel
         self.sudo().write({"state": "pending", "attempts": 0, "next_run_at": fields.Datetime.now(),
                            "error": False, "finished_at": False})
         self._wake_runner()
         return True
+
+    def _check_states(self, states, message):
+        """Raise ``message`` (with the job and its state) unless every job is in ``states``."""
+        self.check_access("read")
+        for job in self:
+            if job.state not in states:
+                raise UserError(message % (job.display_name, job.state))
 
     def _action_open_form(self):
         self.ensure_one()
@@ -203,9 +204,7 @@ class MarketplaceJob(models.Model):
         self.invalidate_recordset()
         if self.state == "running":
             raise UserError(self.env._("This job is already running."))
-        if self.state not in ("pending", "failed"):
-            raise UserError(self.env._("Only pending or failed jobs can be run (%s is %s).",
-                                       self.display_name, self.state))
+        self._check_states(("pending", "failed"), self.env._("Only pending or failed jobs can be run (%s is %s)."))
         # a person asking to run a failed job again gets a fresh set of attempts
         self._mark_running(0 if self.state == "failed" else self.attempts)
         return self._execute()
