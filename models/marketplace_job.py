@@ -33,6 +33,8 @@ DEFAULT_RUNNING_TIMEOUT = 30
 DEFAULT_KEEP_DAYS = 30
 BACKOFF_BASE = 60
 BACKOFF_CAP = 3600
+#: times the runner looks again after another runner claimed the job it picked
+CLAIM_RETRIES = 10
 
 
 def backoff_seconds(attempts):
@@ -336,7 +338,7 @@ class MarketplaceJob(models.Model):
         commit_point(remaining=due)
         ran = self.browse()
         while limit is None or len(ran) < limit:
-            job = self._claim_next_job()
+            job = self._claim_next_job(commit=commit)
             if not job:
                 break
             commit_point()
@@ -347,8 +349,29 @@ class MarketplaceJob(models.Model):
         return ran
 
     @api.model
-    def _claim_next_job(self):
-        """Take the next due pending job, skipping rows another worker holds; mark it running."""
+    def _claim_next_job(self, commit=False):
+        """Take the next due pending job, skipping rows another worker holds; mark it running.
+
+        Odoo's transactions are REPEATABLE READ: locking a row that another
+        runner claimed (and committed) after this transaction's snapshot raises
+        a serialization failure even with SKIP LOCKED. That row is simply the
+        other runner's: with ``commit`` (the runner, whose claim is the first
+        statement of a fresh transaction) roll back to a new snapshot and look
+        again. Without ``commit`` there is no other transaction to race.
+        """
+        for _attempt in range(CLAIM_RETRIES):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    return self._claim_next_job_once()
+            except psycopg2.errors.SerializationFailure:
+                if not commit:
+                    raise
+                self.env.cr.rollback()
+                _logger.debug("zortout-sync claim lost a race to another runner; looking again")
+        return self.browse()  # the other runners keep winning: they have the work in hand
+
+    @api.model
+    def _claim_next_job_once(self):
         self.flush_model(["state", "next_run_at"])
         self.env.cr.execute("""
             SELECT id FROM marketplace_job job
