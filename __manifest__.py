@@ -1,6 +1,6 @@
 {
     "name": "Zortout Stock Sync",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Inventory/Inventory",
     "summary": "Pull on-hand and available stock from Zortout (ZORT) into Odoo inventory, "
                "with a job queue, scheduled pulls and a Thai UI",
@@ -14,7 +14,9 @@
         "security/marketplace_rules.xml",
         "data/marketplace_data.xml",
         "views/marketplace_account_views.xml",
+        "views/job_result_templates.xml",
         "views/marketplace_job_views.xml",
+        "views/marketplace_job_line_views.xml",
         "wizards/zortout_warehouse_wizard_views.xml",
         "views/marketplace_menus.xml",
     ],
@@ -22,6 +24,9 @@
         "demo/marketplace_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "otd_marketplace_stock/static/src/**/*",
+        ],
         "web.assets_tests": [
             "otd_marketplace_stock/static/tests/tours/*.js",
         ],

@@ -4,7 +4,9 @@ A payload is a JSON object with, all optional:
 
 * ``warehouse_code``: a Zortout warehouse code (string, stripped; empty means none);
 * ``sku_list``: a list of SKU strings (an empty list means "every product");
-* ``force``: a boolean that lets a full sweep through the zero guard.
+* ``force``: a boolean that lets a full sweep through the zero guard;
+* ``dry_run``: a boolean; true runs the sweep and the plan and records what
+  would change, without writing any stock (a preview).
 """
 
 import json
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 
 __all__ = ["PayloadError", "SyncPayload", "parse_payload", "ALLOWED_KEYS", "MAX_SKUS", "MAX_CODE_LENGTH"]
 
-ALLOWED_KEYS = ("warehouse_code", "sku_list", "force")
+ALLOWED_KEYS = ("warehouse_code", "sku_list", "force", "dry_run")
 MAX_SKUS = 10_000
 MAX_CODE_LENGTH = 30
 
@@ -41,6 +43,7 @@ class SyncPayload:
     warehouse_code: str | None = None
     sku_list: tuple | None = None
     force: bool = False
+    dry_run: bool = False
 
     @property
     def mode(self):
@@ -68,7 +71,8 @@ def parse_payload(text):
     return SyncPayload(
         warehouse_code=_warehouse_code(data.get("warehouse_code")),
         sku_list=_sku_list(data.get("sku_list")),
-        force=_force(data.get("force", False)),
+        force=_flag(data.get("force", False), "force"),
+        dry_run=_flag(data.get("dry_run", False), "dry_run"),
     )
 
 
@@ -137,7 +141,7 @@ def _sku_list(value):
     return tuple(skus) or None
 
 
-def _force(value):
+def _flag(value, key):
     if not isinstance(value, bool):
-        raise PayloadError(_lt("The payload's force must be true or false."))
+        raise PayloadError(_lt("The payload's %(key)s must be true or false."), key=key)
     return value

@@ -1,29 +1,27 @@
+import json
 import logging
-
-import psycopg2
-from psycopg2 import errorcodes
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.otd_marketplace_stock import zortout
+from odoo.addons.otd_marketplace_stock.const import (
+    JOB_STATES,
+    PARAM_READ_TIMEOUT,
+    PARAM_REQUEST_MAX_SKUS,
+    SYNC_JOB_TYPE,
+    SYNC_PHASES,
+)
 from odoo.addons.otd_marketplace_stock.services.base_url import base_url_problem
 
-from .ir_config_parameter import BASE_URL_PARAM
+from .ir_config_parameter import BASE_URL_PARAM, param_value
+from .row_lock import try_lock_rows
 
 _logger = logging.getLogger(__name__)
 
 CLIENT_LOGGER = "odoo.addons.otd_marketplace_stock.zortout"
-SYNC_JOB_TYPE = "sync_stock_from_zortout"
-SECRET_GROUP = "otd_marketplace_stock.group_marketplace_manager"
-#: system parameter: seconds the client waits for Zortout's answer (default 30);
-#: lower it to give up sooner on a hanging API, raise it for a slow link
-READ_TIMEOUT_PARAM = "otd_marketplace_stock.zortout_read_timeout"
-DEFAULT_READ_TIMEOUT = 30.0
-
-
-def _lock_error(exc):
-    return getattr(exc, "pgcode", None) == errorcodes.LOCK_NOT_AVAILABLE
+MANAGER_GROUP = SECRET_GROUP = "otd_marketplace_stock.group_marketplace_manager"
+READ_TIMEOUT_PARAM = PARAM_READ_TIMEOUT
 
 
 class MarketplaceAccount(models.Model):
@@ -65,9 +63,35 @@ class MarketplaceAccount(models.Model):
                                        readonly=True, copy=False)
     job_ids = fields.One2many("marketplace.job", "account_id", "Jobs")
     job_count = fields.Integer(compute="_compute_job_count")
+    # when a sync of this account was last claimed: every claim writes it, so that two
+    # claims of one account at once cannot both pass (see marketplace.job._claim_*)
+    sync_claimed_at = fields.Datetime("Sync Claimed At", readonly=True, copy=False)
+    last_sweep_skus = fields.Integer(
+        "SKUs in Last Full Pull", readonly=True, copy=False,
+        help="Rows of the last complete full sweep; Pull Stock queues the job instead of running it in the "
+             "request when this is large.")
+    # the pull in progress, for the form's live progress (computed, never stored)
+    sync_job_id = fields.Many2one("marketplace.job", "Current Pull", compute="_compute_sync_job")
+    sync_job_state = fields.Selection(JOB_STATES, "Current Pull State", compute="_compute_sync_job")
+    sync_job_phase = fields.Selection(SYNC_PHASES, "Current Pull Step", compute="_compute_sync_job")
+    sync_pages_fetched = fields.Integer("Pages Read", compute="_compute_sync_job")
+    sync_pages_total = fields.Integer("Pages", compute="_compute_sync_job")
+    sync_skus_done = fields.Integer("SKUs Applied", compute="_compute_sync_job")
+    sync_skus_total = fields.Integer("SKUs", compute="_compute_sync_job")
 
     _pull_interval_positive = models.Constraint(
         "CHECK(pull_interval >= 0)", "The pull interval cannot be negative.")
+
+    def _compute_sync_job(self):
+        for account in self:
+            job = account._open_sync_job() if account.id else self.env["marketplace.job"]
+            account.sync_job_id = job
+            account.sync_job_state = job.state
+            account.sync_job_phase = job.sync_phase
+            account.sync_pages_fetched = job.pages_fetched
+            account.sync_pages_total = job.pages_total
+            account.sync_skus_done = job.skus_done
+            account.sync_skus_total = job.skus_total
 
     def _compute_job_count(self):
         counts = dict(self.env["marketplace.job"]._read_group(
@@ -108,11 +132,7 @@ class MarketplaceAccount(models.Model):
     def _zortout_read_timeout(self):
         """Seconds to wait for an answer: the system parameter
         ``otd_marketplace_stock.zortout_read_timeout`` (default 30, at least 0.1)."""
-        value = self.env["ir.config_parameter"].sudo().get_param(READ_TIMEOUT_PARAM)
-        try:
-            return max(0.1, float(value)) if value else DEFAULT_READ_TIMEOUT
-        except ValueError:
-            return DEFAULT_READ_TIMEOUT
+        return max(0.1, param_value(self.env, PARAM_READ_TIMEOUT))
 
     def _zortout_target_location(self):
         """The account's stock location, else the company's first warehouse stock location."""
@@ -156,15 +176,14 @@ class MarketplaceAccount(models.Model):
     def _try_lock_for_pull(self):
         """Lock the account rows for this transaction; False when another transaction holds them
         (a pull for the account is in progress there)."""
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute("SELECT id FROM marketplace_account WHERE id IN %s FOR UPDATE NOWAIT",
-                                    [tuple(self.ids)])
-        except psycopg2.OperationalError as exc:
-            if not _lock_error(exc):
-                raise
-            return False
-        return True
+        return try_lock_rows(self.env.cr, "marketplace_account", self.ids)
+
+    def _mark_sync_claimed(self):
+        """Write the claim time: a second claim of this account whose snapshot is older
+        than this one then fails to lock the row and looks again (see try_lock_rows)."""
+        self.env.cr.execute("UPDATE marketplace_account SET sync_claimed_at = now() AT TIME ZONE 'UTC' "
+                            "WHERE id = ANY(%s)", [self.ids])
+        self.invalidate_recordset(["sync_claimed_at"])
 
     def _lock_for_pull(self):
         """Lock the account rows for this transaction, or say a pull is already in progress."""
@@ -196,13 +215,30 @@ class MarketplaceAccount(models.Model):
 
     def action_pull_stock(self):
         """Pull Stock: create a sync job and run it now, or open the one already queued."""
+        return self._start_pull({})
+
+    def action_preview_stock(self):
+        """Preview: a pull that reads Zortout and records what would change, writing no stock."""
+        return self._start_pull({"dry_run": True})
+
+    def _start_pull(self, payload):
+        """Create a sync job and run it in this request when the account's last full
+        sweep was small; otherwise (or when its time in the request is up) the runner
+        takes it and the job form shows its progress."""
         self.ensure_one()
         self._check_can_sync()
         self._lock_for_pull()
         job = self._open_sync_job()
-        if not job:
-            job = self._new_sync_job()
+        if job:
+            return job._action_open_form()
+        job = self._new_sync_job(payload=json.dumps(payload))
+        if self.last_sweep_skus <= param_value(self.env, PARAM_REQUEST_MAX_SKUS):
             job._run_in_request()
+        else:
+            self.env.user._bus_send("simple_notification", {
+                "type": "info", "title": self.env._("Zortout stock pull"),
+                "message": self.env._("%(count)s SKUs at the last pull: the pull runs in the background. "
+                                      "This page shows its progress.", count=self.last_sweep_skus)})
         return job._action_open_form()
 
     @api.model
@@ -291,9 +327,13 @@ class MarketplaceAccount(models.Model):
             "params": {"title": title, "message": message, "type": kind, "sticky": kind != "success"},
         }
 
-    def _record_sync_outcome(self, state, when):
+    def _record_sync_outcome(self, state, when, swept=None):
+        """``swept``: rows of a complete full sweep, which decide where the next Pull Stock runs."""
+        values = {"last_sync_state": state, "last_sync_at": when}
+        if swept is not None:
+            values["last_sweep_skus"] = swept
         # sudo: Marketplace users run syncs but have no write access to accounts
-        self.sudo().write({"last_sync_state": state, "last_sync_at": when})
+        self.sudo().write(values)
 
     # ------------------------------------------------------------------ crons
 

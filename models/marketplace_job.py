@@ -1,40 +1,53 @@
 """The marketplace job queue: one record per unit of work, run by a cron or a button.
 
 Every way in (Pull Stock, Run Now, the runner cron, the scheduled-action entry
-point) ends in :meth:`MarketplaceJob._execute`, which runs the job inside a
-savepoint and records its outcome. Only the runner commits, and only in
-:meth:`MarketplaceJob._run_due_jobs` through its ``commit`` switch.
+point) claims the job (:meth:`_claim_in_request` or :meth:`_claim_next_job`,
+both keeping one running sync per account) and then runs it with
+:meth:`_execute`, which does the job's steps until it is done or its time is
+up, and records the outcome through the named state changes below
+(``_set_running``, ``_set_done``, ``_set_postponed``, ``_set_retry``,
+``_set_failed``). Only the runner commits: after each step, through
+``ir.cron._commit_progress``.
 """
 
 import json
 import logging
+import time
 from datetime import timedelta
 
 import psycopg2
 import psycopg2.errors
-from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.otd_marketplace_stock import zortout
+from odoo.addons.otd_marketplace_stock.const import (
+    BACKOFF_BASE,
+    BACKOFF_CAP,
+    CLAIM_RETRIES,
+    JOB_STATES,
+    JOB_TYPES,
+    PARAM_KEEP_DAYS,
+    PARAM_REQUEST_BUDGET,
+    PARAM_RUNNING_TIMEOUT,
+    RUNNABLE_STATES,
+    SKIP_REASONS,
+    SYNC_PHASES,
+)
 from odoo.addons.otd_marketplace_stock.services.joblog import JobClientLogger, log_job_event
-from odoo.addons.otd_marketplace_stock.services.stock_sync import StockSync
-from odoo.addons.otd_marketplace_stock.services.sync_result import SKIP_REASONS
+from odoo.addons.otd_marketplace_stock.services.sync_engine import SyncEngine
 
+from .ir_config_parameter import param_value
 from .job_payload import PayloadError, parse_payload
-from .marketplace_account import CLIENT_LOGGER, _lock_error
+from .marketplace_account import CLIENT_LOGGER, MANAGER_GROUP
+from .row_lock import try_lock_rows
 
 _logger = logging.getLogger(__name__)
 
-RUNNING_TIMEOUT_PARAM = "otd_marketplace_stock.job_running_timeout_minutes"
-KEEP_DAYS_PARAM = "otd_marketplace_stock.job_keep_days"
-DEFAULT_RUNNING_TIMEOUT = 30
-DEFAULT_KEEP_DAYS = 30
-BACKOFF_BASE = 60
-BACKOFF_CAP = 3600
-#: times the runner looks again after another runner claimed the job it picked
-CLAIM_RETRIES = 10
+#: seconds a runner run may take from the moment it claims a job (on top of
+#: Odoo's own cron window): well inside a cron worker's real-time limit
+RUNNER_STEP_BUDGET = 20.0
 
 
 def backoff_seconds(attempts):
@@ -50,20 +63,16 @@ class MarketplaceJob(models.Model):
 
     reference = fields.Char(readonly=True, copy=False, default="/", index=True)
     name = fields.Char(required=True, default=lambda self: self.env._("Sync Stock from Zortout"))
-    job_type = fields.Selection([("sync_stock_from_zortout", "Sync Stock from Zortout")], "Job Type",
-                                required=True, default="sync_stock_from_zortout")
+    job_type = fields.Selection(JOB_TYPES, "Job Type", required=True, default=JOB_TYPES[0][0])
     account_id = fields.Many2one("marketplace.account", "Account", required=True, ondelete="cascade",
                                  index=True)
     company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
     payload = fields.Text(default="{}", help='JSON object, all keys optional: "warehouse_code" (text), '
-                                             '"sku_list" (list of SKUs), "force" (true/false).')
-    state = fields.Selection([
-        ("pending", "Pending"),
-        ("running", "Running"),
-        ("done", "Done"),
-        ("failed", "Failed"),
-        ("cancelled", "Cancelled"),
-    ], required=True, default="pending", index=True, copy=False)
+                                             '"sku_list" (list of SKUs), "force" (true/false), '
+                                             '"dry_run" (true/false: a preview that writes no stock).')
+    # a job is born pending; only the queue's own state changes move it (see _set_*)
+    state = fields.Selection(JOB_STATES, required=True, default="pending", index=True, copy=False,
+                             readonly=True)
     next_run_at = fields.Datetime("Next Run At", default=fields.Datetime.now, index=True, copy=False)
     attempts = fields.Integer(readonly=True, copy=False)
     max_attempts = fields.Integer("Max Attempts", default=5)
@@ -72,6 +81,21 @@ class MarketplaceJob(models.Model):
     result = fields.Text(readonly=True, copy=False)
     result_summary = fields.Html("Result Summary", compute="_compute_result_summary", sanitize=False)
     error = fields.Text(readonly=True, copy=False)
+
+    # where a sync stands between two runs (services/sync_engine.py)
+    sync_phase = fields.Selection(SYNC_PHASES, "Sync Step", default="start", readonly=True, copy=False)
+    sync_location_id = fields.Many2one("stock.location", "Target Location", readonly=True, copy=False)
+    sync_warehouse_code = fields.Char("Warehouse Code Used", readonly=True, copy=False)
+    sweep_notes = fields.Text(readonly=True, copy=False)
+    pages_total = fields.Integer("Pages", readonly=True, copy=False)
+    pages_fetched = fields.Integer("Pages Read", readonly=True, copy=False)
+    skus_total = fields.Integer("SKUs", readonly=True, copy=False)
+    skus_done = fields.Integer("SKUs Applied", readonly=True, copy=False)
+    page_ids = fields.One2many("marketplace.job.page", "job_id", "Kept Pages")
+    line_ids = fields.One2many("marketplace.job.line", "job_id", "Changes")
+    line_count = fields.Integer("Change Lines", compute="_compute_line_count")
+    move_count = fields.Integer("Stock Moves", compute="_compute_move_count")
+    is_preview = fields.Boolean("Preview", compute="_compute_is_preview")
 
     _max_attempts_positive = models.Constraint("CHECK(max_attempts > 0)", "Max Attempts must be at least 1.")
 
@@ -83,8 +107,10 @@ class MarketplaceJob(models.Model):
         for vals in vals_list:
             if vals.get("reference", "/") == "/":
                 vals["reference"] = sequence.next_by_code("marketplace.job") or "/"
+            # a job is always born pending: a "running" job without a worker would block its account
+            vals["state"] = "pending"
         jobs = super().create(vals_list)
-        jobs.filtered(lambda job: job.state == "pending")._wake_runner()
+        jobs._wake_runner()
         return jobs
 
     @api.depends("reference", "name")
@@ -92,28 +118,39 @@ class MarketplaceJob(models.Model):
         for job in self:
             job.display_name = " ".join(filter(None, [job.reference if job.reference != "/" else "", job.name]))
 
+    def _compute_line_count(self):
+        counts = dict(self.env["marketplace.job.line"]._read_group(
+            [("job_id", "in", self.ids)], ["job_id"], ["__count"]))
+        for job in self:
+            job.line_count = counts.get(job, 0)
+
+    def _compute_move_count(self):
+        for job in self:
+            job.move_count = self.env["stock.move"].search_count(job._moves_domain()) if job.id else 0
+
+    @api.depends("payload")
+    def _compute_is_preview(self):
+        for job in self:
+            try:
+                job.is_preview = parse_payload(job.payload).dry_run
+            except PayloadError:
+                job.is_preview = False
+
     @api.constrains("payload")
     def _check_payload(self):
         for job in self:
             try:
-                parse_payload(job.payload)
+                payload = parse_payload(job.payload)
             except PayloadError as exc:
                 raise ValidationError(self._payload_error_message(exc)) from None
+            if payload.force and not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
+                raise ValidationError(self.env._(
+                    'Only a Marketplace Administrator may run a job with "force": true (it lets a sweep that '
+                    "empties most of the stock through the zero guard)."))
 
-    @api.depends("result")
+    @api.depends("result", "error")
     def _compute_result_summary(self):
-        labels = {
-            "no_sku": self.env._("No SKU in Zortout"),
-            "duplicate_in_zortout": self.env._("SKU twice in Zortout"),
-            "ambiguous_in_odoo": self.env._("SKU on several Odoo products"),
-            "not_in_odoo": self.env._("SKU not in Odoo"),
-            "service": self.env._("Service"),
-            "not_tracked": self.env._("Inventory not tracked"),
-            "tracked_by_lot": self.env._("Tracked by lot/serial"),
-            "bad_quantity": self.env._("Missing or unreadable quantity"),
-            "being_counted": self.env._("Being counted in Odoo"),
-            "negative_clamped": self.env._("Negative quantity set to 0"),
-        }
+        labels = {reason: self.env._(label) for reason, label in SKIP_REASONS.items()}  # noqa: odoo-translation
         for job in self:
             try:
                 data = json.loads(job.result) if job.result else None
@@ -122,32 +159,10 @@ class MarketplaceJob(models.Model):
             if not isinstance(data, dict):
                 job.result_summary = False
                 continue
-            samples = data.get("samples") or {}
-            rows = [
-                (self.env._("Fetched from Zortout"), data.get("fetched"), ""),
-                (self.env._("Matched"), data.get("matched"), ""),
-                (self.env._("Updated"), data.get("updated"), ""),
-                (self.env._("Unchanged"), data.get("unchanged"), ""),
-            ]
-            skipped = data.get("skipped") or {}
-            for reason in SKIP_REASONS:
-                if skipped.get(reason):
-                    rows.append((self.env._("Skipped: %s", labels[reason]), skipped[reason],
-                                 ", ".join(samples.get(reason, []))))
-            if data.get("negative_clamped"):
-                rows.append((labels["negative_clamped"], data["negative_clamped"],
-                             ", ".join(samples.get("negative_clamped", []))))
-            body = Markup("").join(
-                Markup("<tr><td>%s</td><td class='text-end'>%s</td><td class='text-muted'>%s</td></tr>")
-                % (label, value if value is not None else 0, sample) for label, value, sample in rows)
-            footer = self.env._(
-                "Warehouse code: %(code)s · Location: %(location)s · API calls: %(calls)s · Duration: %(duration)s s",
-                code=data.get("warehouse_code") or self.env._("none (store-wide)"),
-                location=data.get("location") or "", calls=data.get("api_calls"), duration=data.get("duration_s"))
-            job.result_summary = Markup(
-                "<table class='table table-sm o_marketplace_result'><thead><tr><th>%s</th>"
-                "<th class='text-end'>%s</th><th>%s</th></tr></thead><tbody>%s</tbody></table><p>%s</p>"
-            ) % (self.env._("Outcome"), self.env._("Products"), self.env._("Sample SKUs"), body, escape(footer))
+            job.result_summary = self.env["ir.qweb"]._render("otd_marketplace_stock.job_result_summary", {
+                "data": data, "labels": labels, "skip_reasons": list(SKIP_REASONS),
+                "samples": data.get("samples") or {}, "skipped": data.get("skipped") or {},
+            })
 
     # ------------------------------------------------------------------ buttons
 
@@ -160,25 +175,68 @@ class MarketplaceJob(models.Model):
     def action_cancel(self):
         self._check_states(("pending", "failed"),
                            self.env._("Only pending or failed jobs can be cancelled (%s is %s)."))
-        # sudo: Marketplace users may cancel jobs without having write access to them
-        self.sudo().write({"state": "cancelled", "finished_at": fields.Datetime.now()})
+        self._set_cancelled()
         return True
 
     def action_retry(self):
         self._check_states(("failed", "cancelled"),
                            self.env._("Only failed or cancelled jobs can be retried (%s is %s)."))
-        # sudo: as for action_cancel
-        self.sudo().write({"state": "pending", "attempts": 0, "next_run_at": fields.Datetime.now(),
-                           "error": False, "finished_at": False})
-        self._wake_runner()
+        self._set_requeued()
         return True
+
+    def action_view_lines(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("otd_marketplace_stock.action_marketplace_job_line")
+        action["domain"] = [("job_id", "=", self.id)]
+        action["context"] = {"search_default_group_decision": 1}
+        return action
+
+    def action_view_moves(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Stock Moves"),
+            "res_model": "stock.move",
+            "view_mode": "list,form",
+            "domain": self._moves_domain(),
+        }
+
+    def action_apply_preview(self):
+        """Apply a finished preview with the quantities it read, when no stock moved
+        at its location since; otherwise say so and let the user start a new pull."""
+        self.ensure_one()
+        self.check_access("read")
+        if not (self.is_preview and self.state == "done"):
+            raise UserError(self.env._("Only a finished preview can be applied."))
+        moved = self.env["stock.move"].sudo().search_count([
+            ("state", "=", "done"), ("date", ">", self.finished_at),
+            "|", ("location_id", "child_of", self.sync_location_id.id),
+            ("location_dest_id", "child_of", self.sync_location_id.id),
+        ], limit=1)
+        if moved:
+            raise UserError(self.env._(
+                "Stock moved at %s since this preview, so its quantities may no longer be right. "
+                "Start a new pull (or a new preview) instead.", self.sync_location_id.display_name))
+        payload = dict(json.loads(self.payload or "{}"), dry_run=False)
+        job = self.copy({"payload": json.dumps(payload), "name": self.name})
+        # the copy takes the preview's kept pages: Zortout is not read again
+        self.page_ids.sudo().copy({"job_id": job.id, "applied": False})
+        job.sudo().write({"sync_phase": "check", "sync_location_id": self.sync_location_id.id,
+                          "sync_warehouse_code": self.sync_warehouse_code, "pages_total": self.pages_total,
+                          "pages_fetched": self.pages_fetched, "skus_total": self.skus_total,
+                          "result": json.dumps(dict(json.loads(self.result), fetched=0, matched=0, updated=0,
+                                                    unchanged=0, skipped={}, samples={}, dry_run=False,
+                                                    negative_clamped=0))})
+        job._run_in_request()
+        return job._action_open_form()
 
     def _check_states(self, states, message):
         """Raise ``message`` (with the job and its state) unless every job is in ``states``."""
         self.check_access("read")
+        state_labels = dict(self._fields["state"]._description_selection(self.env))
         for job in self:
             if job.state not in states:
-                raise UserError(message % (job.display_name, job.state))
+                raise UserError(message % (job.display_name, state_labels[job.state]))
 
     def _action_open_form(self):
         self.ensure_one()
@@ -190,106 +248,225 @@ class MarketplaceJob(models.Model):
             "target": "current",
         }
 
-    # ------------------------------------------------------------------ running
+    def _moves_domain(self):
+        return [("is_inventory", "=", True), ("reference", "=", f"Zortout sync {self.reference}")]
 
-    def _run_in_request(self):
-        """Run in the caller's transaction (buttons, scheduled actions): never commits."""
+    # ------------------------------------------------------------------ state changes
+
+    def _set_running(self):
+        # sudo: job state is written by the queue itself, also for users who only run jobs
+        self.sudo().write({"state": "running", "started_at": fields.Datetime.now(), "finished_at": False,
+                           "attempts": self.attempts + 1, "error": False})
+
+    def _set_done(self, result):
+        now = fields.Datetime.now()
+        self.sudo().write({"state": "done", "finished_at": now, "error": False})
+        if not result.dry_run:
+            self.account_id._record_sync_outcome("done", now, swept=None if self._payload().sku_list
+                                                 else self.skus_total)
+        log_job_event(_logger, logging.INFO, self, "done", fetched=result.fetched, matched=result.matched,
+                      updated=result.updated, unchanged=result.unchanged, skipped=result.skipped_total,
+                      duration_s=result.duration_s, dry_run=result.dry_run)
+
+    def _set_postponed(self):
+        """The job's time is up between two steps: back in the queue at once, where
+        it continues from its last finished step. A postponement is no failed try."""
+        self.sudo().write({"state": "pending", "next_run_at": fields.Datetime.now(),
+                           "attempts": max(self.attempts - 1, 0)})
+        log_job_event(_logger, logging.INFO, self, "postponed", phase=self.sync_phase,
+                      pages=f"{self.pages_fetched}/{self.pages_total}", skus=f"{self.skus_done}/{self.skus_total}")
+        self._wake_runner()
+
+    def _set_retry(self, message):
+        next_run_at = fields.Datetime.now() + timedelta(seconds=backoff_seconds(self.attempts))
+        attempt = f"{self.attempts}/{self.max_attempts}"
+        self.sudo().write({"state": "pending", "next_run_at": next_run_at, "finished_at": False,
+                           "error": self.env._("%(error)s Next try at %(when)s UTC (attempt %(attempt)s).",
+                                               error=message, when=next_run_at, attempt=attempt)})
+        log_job_event(_logger, logging.WARNING, self, "retry", error=message, attempt=attempt,
+                      next_run_at=fields.Datetime.to_string(next_run_at))
+        self._wake_runner(next_run_at)
+
+    def _set_failed(self, message):
+        now = fields.Datetime.now()
+        self.sudo().write({"state": "failed", "finished_at": now, "error": message})
+        self.account_id._record_sync_outcome("failed", now)
+        log_job_event(_logger, logging.ERROR, self, "failed", error=message,
+                      attempt=f"{self.attempts}/{self.max_attempts}")
+
+    def _set_cancelled(self):
+        # sudo: Marketplace users may cancel jobs without having write access to them
+        self.sudo().write({"state": "cancelled", "finished_at": fields.Datetime.now()})
+
+    def _set_requeued(self, message=False):
+        """Back to pending for a fresh set of attempts (Retry), or after a dead worker (``message``)."""
+        values = {"state": "pending", "next_run_at": fields.Datetime.now(), "error": message,
+                  "finished_at": False}
+        if not message:
+            values["attempts"] = 0
+        self.sudo().write(values)
+        self._wake_runner()
+
+    # ------------------------------------------------------------------ claiming
+
+    def _claim_in_request(self):
+        """Claim this job for a run in the current request (Run Now, Pull Stock).
+
+        Takes the same per-account rule as the runner: the account's row is
+        locked for the request and no other job of the account may be running.
+        """
         self.ensure_one()
         self.check_access("read")
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute("SELECT id FROM marketplace_job WHERE id = %s FOR UPDATE NOWAIT", [self.id])
-        except psycopg2.OperationalError as exc:
-            if not _lock_error(exc):
-                raise
-            raise UserError(self.env._("This job is already running.")) from None
+        if not try_lock_rows(self.env.cr, "marketplace_job", self.ids):
+            raise UserError(self.env._("This job is already running."))
         self.invalidate_recordset()
         if self.state == "running":
             raise UserError(self.env._("This job is already running."))
-        self._check_states(("pending", "failed"), self.env._("Only pending or failed jobs can be run (%s is %s)."))
-        # a person asking to run a failed job again gets a fresh set of attempts
-        self._mark_running(0 if self.state == "failed" else self.attempts)
-        return self._execute()
+        self._check_states(RUNNABLE_STATES, self.env._("Only pending or failed jobs can be run (%s is %s)."))
+        self.account_id._lock_for_pull()
+        other = self.search([("account_id", "=", self.account_id.id), ("state", "=", "running"),
+                             ("id", "!=", self.id)], limit=1)
+        if other:
+            raise UserError(self.env._("%(job)s of the account %(account)s is running; wait for it to finish.",
+                                       job=other.display_name, account=self.account_id.display_name))
+        if self.state == "failed":
+            # a person asking to run a failed job again gets a fresh set of attempts
+            self.sudo().attempts = 0
+        self.account_id._mark_sync_claimed()
+        self._set_running()
 
-    def _mark_running(self, attempts_before):
-        # sudo: job state is written by the queue itself, also for users who only run jobs
-        self.sudo().write({"state": "running", "started_at": fields.Datetime.now(), "finished_at": False,
-                           "attempts": attempts_before + 1, "error": False})
+    @api.model
+    def _claim_next_job(self, commit=False):
+        """Take the next due pending job whose account has no running job; mark it running.
 
-    def _execute(self, commit=False):
-        """Run this job (already marked running) and record done, failed or retry.
+        Odoo's transactions are REPEATABLE READ: locking a row that another
+        runner claimed (and committed) after this transaction's snapshot raises
+        a serialization failure even with SKIP LOCKED. That row is simply the
+        other runner's: with ``commit`` (the runner, whose claim is the first
+        statement of a fresh transaction) roll back to a new snapshot and look
+        again. Without ``commit`` there is no other transaction to race.
+        """
+        for _attempt in range(CLAIM_RETRIES):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    return self._claim_next_job_once()
+            except psycopg2.errors.SerializationFailure:
+                if not commit:
+                    raise
+                self.env.cr.rollback()
+                _logger.debug("zortout-sync claim lost a race to another runner; looking again")
+        return self.browse()  # the other runners keep winning: they have the work in hand
+
+    @api.model
+    def _claim_next_job_once(self):
+        self.flush_model(["state", "next_run_at"])
+        self.env.cr.execute("""
+            SELECT job.id, job.account_id FROM marketplace_job job
+             WHERE state = 'pending' AND next_run_at <= %s
+               -- one running job per account: two syncs of one store would fight over its stock
+               AND NOT EXISTS (SELECT 1 FROM marketplace_job other
+                                WHERE other.account_id = job.account_id AND other.state = 'running')
+             ORDER BY next_run_at, id
+             LIMIT 20
+               FOR UPDATE SKIP LOCKED
+        """, [fields.Datetime.now()], log_exceptions=False)
+        for job_id, account_id in self.env.cr.fetchall():
+            # the account row is locked by a Pull Stock in progress, or by another runner's claim
+            if not try_lock_rows(self.env.cr, "marketplace_account", [account_id], skip_locked=True):
+                continue
+            job = self.browse(job_id)
+            job.invalidate_recordset()
+            job.account_id._mark_sync_claimed()
+            job._set_running()
+            job.flush_recordset()
+            return job
+        return self.browse()
+
+    # ------------------------------------------------------------------ running
+
+    def _run_in_request(self, time_budget=None):
+        """Claim and run in the caller's transaction (buttons, scheduled actions): never commits.
+
+        The job works until it is done or ``time_budget`` seconds (default: the
+        system parameter ``request_time_budget``) have passed; then it is
+        postponed and the runner continues it from its last finished step.
+        """
+        self._claim_in_request()
+        if time_budget is None:
+            time_budget = param_value(self.env, PARAM_REQUEST_BUDGET)
+        deadline = time.monotonic() + time_budget
+        return self._execute(lambda: deadline - time.monotonic())
+
+    def _execute(self, checkpoint, commit=False):
+        """Run this job (already running) until done or until ``checkpoint()``, called
+        after each step, says no time is left; record done, postponed, retry or failed.
 
         In a request (``commit`` False) the work runs in a savepoint: on any
         failure everything it wrote is rolled back before the failure is
-        recorded. For the runner (``commit`` True) the work commits its finished
-        batches; a failure rolls back to the last of them. Returns True when done.
+        recorded. For the runner (``commit`` True) ``checkpoint`` commits each
+        finished step; a failure rolls back to the last of them. Returns True
+        when done.
         """
         self.ensure_one()
         run = getattr(self, f"_run_{self.job_type}")
         try:
             if commit:
-                result = run(on_batch_applied=self._commit_batch)
+                result = run(checkpoint)
+                self._record_outcome(result)
             else:
                 with self.env.cr.savepoint():
-                    result = run()
+                    result = run(checkpoint)
+                    self._record_outcome(result)
         except Exception as exc:  # noqa: BLE001 - every failure is recorded on the job
             if commit:
                 self.env.cr.rollback()
             self._record_failure(exc)
             return False
-        self._record_success(result)
-        return True
+        return result is not None
 
-    def _commit_batch(self, _count):
-        # processed=0: the runner's progress counts jobs, not SKUs
-        self.env["ir.cron"]._commit_progress(0)
+    def _record_outcome(self, result):
+        if result is None:
+            self._set_postponed()
+        else:
+            self._set_done(result)
 
-    def _run_sync_stock_from_zortout(self, on_batch_applied=None):
+    def _run_sync_stock_from_zortout(self, checkpoint):
+        """Steps of the stock sync until done (returns its SyncResult) or until the
+        time is up (returns None)."""
         account = self.account_id
         with account._zortout_client(logger=JobClientLogger(logging.getLogger(CLIENT_LOGGER), self)) as client:
-            return StockSync(self.with_company(account.company_id), client,
-                             on_batch_applied=on_batch_applied).run()
+            engine = SyncEngine(self.with_company(account.company_id), client)
+            while not engine.finished:
+                engine.step()
+                if engine.finished:
+                    break
+                if checkpoint() <= 0:
+                    return None
+            return engine.result
 
-    def _record_success(self, result):
-        now = fields.Datetime.now()
-        data = result.as_dict()
-        self.sudo().write({"state": "done", "finished_at": now, "error": False,
-                           "result": json.dumps(data, ensure_ascii=False, indent=1)})
-        self.account_id._record_sync_outcome("done", now)
-        log_job_event(_logger, logging.INFO, self, "done", fetched=data["fetched"], matched=data["matched"],
-                      updated=data["updated"], unchanged=data["unchanged"], skipped=result.skipped_total,
-                      duration_s=data["duration_s"])
+    def _payload(self):
+        return parse_payload(self.payload)
 
     def _record_failure(self, exc):
-        now = fields.Datetime.now()
         message = self._error_message(exc)
-        attempt = f"{self.attempts}/{self.max_attempts}"
         if _is_transient(exc) and self.attempts < self.max_attempts:
-            next_run_at = now + timedelta(seconds=backoff_seconds(self.attempts))
-            self.sudo().write({"state": "pending", "next_run_at": next_run_at, "finished_at": False,
-                               "error": self.env._("%(error)s Next try at %(when)s UTC (attempt %(attempt)s).",
-                                                   error=message, when=next_run_at, attempt=attempt)})
-            log_job_event(_logger, logging.WARNING, self, "retry", error=message, attempt=attempt,
-                          next_run_at=fields.Datetime.to_string(next_run_at))
-            self._wake_runner(next_run_at)
+            self._set_retry(message)
             return
-        self.sudo().write({"state": "failed", "finished_at": now, "error": message})
-        self.account_id._record_sync_outcome("failed", now)
+        self._set_failed(message)
         expected = isinstance(exc, (zortout.ZortoutError, UserError, ValidationError, PayloadError))
-        log_job_event(_logger, logging.ERROR, self, "failed", error=message, attempt=attempt)
         if not expected:
             _logger.warning("zortout-sync job=%s account=%s event=traceback", self.reference, self.account_id.id,
                             exc_info=exc)
 
     def _payload_error_message(self, exc):
         """The payload problem in the user's language."""
-        return self.env._("Invalid payload: %s", self.env._(exc.template, **exc.params))
+        return self.env._("Invalid payload: %s", self.env._(exc.template, **exc.params))  # noqa: odoo-translation
 
     def _error_message(self, exc):
-        """A clear English sentence naming the fault; never a secret."""
+        """A clear sentence naming the fault; never a secret."""
         if isinstance(exc, _CONCURRENCY_ERRORS):
-            return self.env._("Someone changed the same stock at the same time (%s); nothing of this run was "
-                              "kept and the job will run again.", type(exc).__name__)
+            return self.env._("Someone changed the same stock at the same time (%s); the job will run again and "
+                              "continue from its last finished step.", type(exc).__name__)
         if isinstance(exc, PayloadError):
             return self._payload_error_message(exc)
         if isinstance(exc, (UserError, ValidationError)):
@@ -318,108 +495,79 @@ class MarketplaceJob(models.Model):
         return self._run_due_jobs(commit=True)
 
     @api.model
-    def _run_due_jobs(self, commit=True, limit=None):
+    def _run_due_jobs(self, commit=True, limit=None, time_budget=RUNNER_STEP_BUDGET):
         """Recover stale jobs, clean old ones, then claim and run due jobs one at a time.
 
         With ``commit`` (the cron), the claim (state running) is committed
-        before any HTTP call, so other workers skip the job, and each outcome is
-        committed before the next claim. Without it (tests, shell) nothing is
-        committed and the same claim/run/record logic runs in the caller's
-        transaction. Returns the jobs run.
+        before any HTTP call, so other workers skip the job, and each finished
+        step is committed (``ir.cron._commit_progress``). The run stops when
+        Odoo's cron window or ``time_budget`` seconds are spent: the job in hand
+        is postponed and the cron, told that work remains, comes back at once.
+        Without ``commit`` (tests, shell) nothing is committed and the same
+        claim/run/record logic runs in the caller's transaction. Every claimed
+        job does at least one step. Returns the jobs run.
         """
-        def commit_point(processed=0, remaining=None):
-            if not commit:
-                return float("inf")
-            return self.env["ir.cron"]._commit_progress(processed, remaining=remaining)
+        deadline = time.monotonic() + time_budget
+
+        def due_count():
+            return self.search_count([("state", "=", "pending"), ("next_run_at", "<=", fields.Datetime.now())])
+
+        def checkpoint(processed=1, remaining=1):
+            left = deadline - time.monotonic()
+            if commit:
+                left = min(left, self.env["ir.cron"]._commit_progress(processed, remaining=remaining))
+            return left
 
         self._recover_stale_jobs()
         self._cleanup_finished_jobs()
-        due = self.search_count([("state", "=", "pending"), ("next_run_at", "<=", fields.Datetime.now())])
-        commit_point(remaining=due)
+        if checkpoint(processed=0, remaining=due_count()) <= 0 and commit:
+            return self.browse()
         ran = self.browse()
         while limit is None or len(ran) < limit:
             job = self._claim_next_job(commit=commit)
             if not job:
                 break
-            commit_point()
-            job._execute(commit=commit)
+            checkpoint(processed=0)
+            job._execute(checkpoint, commit=commit)
             ran |= job
-            if commit_point(processed=1) <= 0:
+            # the cron is told how much is left, so that it comes back at once for a postponed job
+            if checkpoint(processed=1, remaining=due_count()) <= 0:
                 break
         return ran
 
     @api.model
-    def _claim_next_job(self, commit=False):
-        """Take the next due pending job, skipping rows another worker holds; mark it running.
-
-        Odoo's transactions are REPEATABLE READ: locking a row that another
-        runner claimed (and committed) after this transaction's snapshot raises
-        a serialization failure even with SKIP LOCKED. That row is simply the
-        other runner's: with ``commit`` (the runner, whose claim is the first
-        statement of a fresh transaction) roll back to a new snapshot and look
-        again. Without ``commit`` there is no other transaction to race.
-        """
-        for _attempt in range(CLAIM_RETRIES):
-            try:
-                with self.env.cr.savepoint(flush=False):
-                    return self._claim_next_job_once()
-            except psycopg2.errors.SerializationFailure:
-                if not commit:
-                    raise
-                self.env.cr.rollback()
-                _logger.debug("zortout-sync claim lost a race to another runner; looking again")
-        return self.browse()  # the other runners keep winning: they have the work in hand
-
-    @api.model
-    def _claim_next_job_once(self):
-        self.flush_model(["state", "next_run_at"])
-        self.env.cr.execute("""
-            SELECT id FROM marketplace_job job
-             WHERE state = 'pending' AND next_run_at <= %s
-               -- one running job per account: two syncs of one store would fight over its stock
-               AND NOT EXISTS (SELECT 1 FROM marketplace_job other
-                                WHERE other.account_id = job.account_id AND other.state = 'running')
-             ORDER BY next_run_at, id
-             LIMIT 1
-               FOR UPDATE SKIP LOCKED
-        """, [fields.Datetime.now()])
-        row = self.env.cr.fetchone()
-        if not row:
-            return self.browse()
-        job = self.browse(row[0])
-        job.invalidate_recordset()
-        job._mark_running(job.attempts)
-        job.flush_recordset()
-        return job
-
-    @api.model
     def _recover_stale_jobs(self):
-        """Put back jobs left running by a dead worker; the lost run counted as one attempt."""
-        minutes = _int_param(self.env, RUNNING_TIMEOUT_PARAM, DEFAULT_RUNNING_TIMEOUT)
+        """Put back jobs left running by a dead worker; the lost run counted as one attempt.
+        A running job without a start time cannot be timed: it counts as stale at once."""
+        minutes = param_value(self.env, PARAM_RUNNING_TIMEOUT)
         limit = fields.Datetime.now() - timedelta(minutes=minutes)
-        stale = self.search([("state", "=", "running"), ("started_at", "<", limit)])
+        stale = self.search([("state", "=", "running"), "|", ("started_at", "<", limit), ("started_at", "=", False)])
         for job in stale:
             message = self.env._("The job was still running after %s minutes (its worker probably stopped).",
                                  minutes)
             if job.attempts >= job.max_attempts:
-                job.sudo().write({"state": "failed", "finished_at": fields.Datetime.now(), "error": message})
-                job.account_id._record_sync_outcome("failed", job.finished_at)
+                job._set_failed(message)
             else:
-                job.sudo().write({"state": "pending", "next_run_at": fields.Datetime.now(),
-                                  "error": self.env._("%s It was put back in the queue.", message)})
-            log_job_event(_logger, logging.WARNING, job, "stale", started_at=fields.Datetime.to_string(job.started_at),
+                job._set_requeued(self.env._("%s It was put back in the queue and continues from its last "
+                                             "finished step.", message))
+            log_job_event(_logger, logging.WARNING, job, "stale",
+                          started_at=fields.Datetime.to_string(job.started_at) if job.started_at else "-",
                           attempt=f"{job.attempts}/{job.max_attempts}", state=job.state)
         return stale
 
     @api.model
     def _cleanup_finished_jobs(self):
-        days = _int_param(self.env, KEEP_DAYS_PARAM, DEFAULT_KEEP_DAYS)
+        days = param_value(self.env, PARAM_KEEP_DAYS)
         old = self.search([("state", "in", ("done", "cancelled")),
                            ("finished_at", "<", fields.Datetime.now() - timedelta(days=days))])
         count = len(old)
         old.unlink()
         if count:
             _logger.info("zortout-sync removed %s finished jobs older than %s days", count, days)
+        # a finished sync no longer needs its kept pages
+        self.env["marketplace.job.page"].sudo().search([("job_id.state", "in", ("done", "cancelled")),
+                                                        ("job_id.finished_at", "<", fields.Datetime.now()
+                                                         - timedelta(days=1))]).unlink()
         return count
 
 
@@ -434,9 +582,3 @@ def _is_transient(exc):
         return exc.transient
     return isinstance(exc, _CONCURRENCY_ERRORS)
 
-
-def _int_param(env, key, default):
-    try:
-        return max(0, int(env["ir.config_parameter"].sudo().get_param(key, default)))
-    except (TypeError, ValueError):
-        return default

@@ -1,4 +1,6 @@
 from . import base_url
 from . import joblog
 from . import sync_result
-from . import stock_sync
+from . import matching
+from . import inventory
+from . import sync_engine

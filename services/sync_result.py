@@ -1,21 +1,16 @@
-"""What a stock sync did: counts per outcome and a few sample SKUs per skip reason."""
+"""What a stock sync did: counts per outcome and a few sample SKUs per skip reason.
 
-SKIP_REASONS = (
-    "no_sku",
-    "duplicate_in_zortout",
-    "ambiguous_in_odoo",
-    "not_in_odoo",
-    "service",
-    "not_tracked",
-    "tracked_by_lot",
-    "bad_quantity",
-    "being_counted",
-)
-#: the reasons that are decided after the SKU matched exactly one Odoo product
-MATCHED_SKIP_REASONS = ("service", "not_tracked", "tracked_by_lot", "bad_quantity", "being_counted")
+The result is kept on the job as JSON after every step of the sync, so that a
+sync that continues in a later run adds to the counts of the earlier runs.
+"""
+
+from odoo.addons.otd_marketplace_stock.const import MATCHED_SKIP_REASONS, SKIP_REASONS
+
 MAX_SAMPLES = 20
 
 __all__ = ["SyncResult", "SKIP_REASONS", "MATCHED_SKIP_REASONS", "MAX_SAMPLES"]
+
+_COUNTERS = ("fetched", "matched", "updated", "unchanged", "negative_clamped", "api_calls", "count_mismatch")
 
 
 class SyncResult:
@@ -23,21 +18,36 @@ class SyncResult:
 
     Invariants: ``fetched == matched + no_sku + duplicate_in_zortout +
     ambiguous_in_odoo + not_in_odoo`` and ``matched == updated + unchanged +``
-    the skips decided after matching.
+    the skips decided after matching. In a preview (``dry_run``) ``updated``
+    counts the products that would be updated.
     """
 
-    def __init__(self, warehouse_code=None, location=None):
+    def __init__(self, warehouse_code=None, location=None, dry_run=False):
         self.fetched = 0
         self.matched = 0
         self.updated = 0
         self.unchanged = 0
         self.negative_clamped = 0
+        self.count_mismatch = 0
         self.skipped = dict.fromkeys(SKIP_REASONS, 0)
         self.samples = {}
         self.warehouse_code = warehouse_code
         self.location = location
+        self.dry_run = dry_run
         self.api_calls = 0
         self.duration_s = 0.0
+
+    @classmethod
+    def from_dict(cls, data):
+        result = cls(data.get("warehouse_code"), data.get("location"), bool(data.get("dry_run")))
+        for name in _COUNTERS:
+            setattr(result, name, int(data.get(name) or 0))
+        result.duration_s = float(data.get("duration_s") or 0.0)
+        for reason, count in (data.get("skipped") or {}).items():
+            if reason in result.skipped:
+                result.skipped[reason] = int(count or 0)
+        result.samples = {reason: list(skus) for reason, skus in (data.get("samples") or {}).items()}
+        return result
 
     def skip(self, reason, sku):
         self.skipped[reason] += 1
@@ -62,6 +72,8 @@ class SyncResult:
             "unchanged": self.unchanged,
             "skipped": dict(self.skipped),
             "negative_clamped": self.negative_clamped,
+            "count_mismatch": self.count_mismatch,
+            "dry_run": self.dry_run,
             "warehouse_code": self.warehouse_code,
             "location": self.location,
             "api_calls": self.api_calls,

@@ -1,15 +1,24 @@
-"""The batch path (one product search, one quant read and one Apply per batch
-of SKUs) and the per-record path (the same steps one SKU at a time) must leave
-the same stock and report the same result."""
+"""Every sync rule in one sweep, applied in one Odoo Apply per page or product by
+product after a refusal: both leave the same stock and report the same result;
+and a refused product (a kit) is that product's problem only."""
 
 import json
 
 from odoo.tests import tagged
 
-from odoo.addons.otd_marketplace_stock.services.stock_sync import StockSync
+from odoo.addons.otd_marketplace_stock.services.inventory import QuantState, apply_changes, read_quants
 from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import Catalogue
 
 from .common import SKIP_REASON_ROWS, MarketplaceCase
+
+RULE_ROWS = (
+    *SKIP_REASON_ROWS,
+    {"sku": "NEGATIVE", "stock": {"W0001": -3}},
+    {"sku": "UP-NEW", "stock": {"W0001": 7}},
+    {"sku": "UP", "stock": {"W0001": 12}},
+    {"sku": "DOWN-SHELF", "stock": {"W0001": 1}},
+    {"sku": "SAME", "stock": {"W0001": 4}},
+)
 
 
 @tagged("post_install", "-at_install")
@@ -18,7 +27,7 @@ class TestSyncPaths(MarketplaceCase):
     def setUpClass(cls):
         super().setUpClass()
         make = cls.make_product
-        cls.make_product("TWICE")
+        make("TWICE")
         make("AMBIG")
         make("AMBIG", name="Another AMBIG")
         make("SERVICE", type="service", is_storable=False)
@@ -44,77 +53,89 @@ class TestSyncPaths(MarketplaceCase):
         quant = quants.search([("product_id", "=", counted.id), ("location_id", "=", cls.stock.id)])
         quant.with_context(inventory_mode=True).inventory_quantity = 9  # someone is counting it now
 
-    def sync_with(self, **options):
-        """Run one sync through ``StockSync`` with ``options``; return (stock, result), then undo it."""
-        job = self.new_job()
-        job._mark_running(0)
-        with self.env.cr.savepoint(flush=True) as savepoint:
-            with self.account._zortout_client() as client:
-                result = StockSync(job, client, **options).run().as_dict()
-            self.env.flush_all()
-            self.env.cr.execute("""
-                SELECT p.default_code, q.location_id, sum(q.quantity)
-                  FROM stock_quant q JOIN product_product p ON p.id = q.product_id
-                  JOIN stock_location l ON l.id = q.location_id
-                 WHERE l.usage = 'internal'
-                 GROUP BY p.default_code, q.location_id
-                HAVING sum(q.quantity) <> 0
-            """)
-            stock = {(code, location): quantity for code, location, quantity in self.env.cr.fetchall()}
-            moves = self.env["stock.move"].search_count([("reference", "=", f"Zortout sync {job.reference}")])
-            savepoint.rollback()
-        self.env.invalidate_all()
-        for key in ("duration_s", "api_calls"):
-            result.pop(key)
-        return stock, result, moves
+    def make_kit(self, sku):
+        """A kit of Manufacturing (a phantom bill of materials): Odoo refuses a count on it."""
+        kit = self.make_product(sku)
+        component = self.make_product(f"{sku}-PART")
+        self.env["mrp.bom"].create({
+            "product_tmpl_id": kit.product_tmpl_id.id, "type": "phantom",
+            "bom_line_ids": [(0, 0, {"product_id": component.id, "product_qty": 2})]})
+        return kit
 
-    def test_bulk_and_per_record_paths_agree(self):
-        self.use_catalogue(Catalogue(products=[
-            *SKIP_REASON_ROWS,
-            {"sku": "NEGATIVE", "stock": {"W0001": -3}},
-            {"sku": "UP-NEW", "stock": {"W0001": 7}},
-            {"sku": "UP", "stock": {"W0001": 12}},
-            {"sku": "DOWN-SHELF", "stock": {"W0001": 1}},
-            {"sku": "SAME", "stock": {"W0001": 4}},
-        ]))
-        bulk_stock, bulk_result, bulk_moves = self.sync_with()
-        record_stock, record_result, record_moves = self.sync_with(batch_size=1)
+    def stock_by_location(self):
+        self.env.flush_all()
+        self.env.cr.execute("""
+            SELECT p.default_code, q.location_id, sum(q.quantity)
+              FROM stock_quant q JOIN product_product p ON p.id = q.product_id
+              JOIN stock_location l ON l.id = q.location_id
+             WHERE l.usage = 'internal'
+             GROUP BY p.default_code, q.location_id
+            HAVING sum(q.quantity) <> 0
+        """)
+        return {(code, location): quantity for code, location, quantity in self.env.cr.fetchall()}
 
-        self.assertEqual(bulk_stock, record_stock)
-        self.assertEqual(json.dumps(bulk_result, sort_keys=True), json.dumps(record_result, sort_keys=True))
-        self.assertEqual(bulk_moves, record_moves)
-        self.assertEqual(bulk_moves, 5)  # Odoo's Apply makes one per quant: DOWN-SHELF takes from two
-        # every skip reason is present in the data set, and the stock is Zortout's
-        self.assertTrue(all(bulk_result["skipped"].values()), bulk_result["skipped"])
-        self.assertEqual((bulk_result["updated"], bulk_result["unchanged"], bulk_result["negative_clamped"]),
-                         (4, 1, 1))
+    def test_every_rule_in_one_sweep(self):
+        self.use_catalogue(Catalogue(products=RULE_ROWS))
+        job = self.run_job()
+        self.assertEqual(job.state, "done", job.error)
+        result = self.result(job)
+        stock = self.stock_by_location()
+        self.assertEqual(len(self.inventory_moves(job)), 5)  # Odoo's Apply makes one per quant: DOWN-SHELF two
+        # every skip reason of the data set is present, and the stock is Zortout's
+        for reason in ("no_sku", "duplicate_in_zortout", "ambiguous_in_odoo", "not_in_odoo", "service",
+                       "not_tracked", "tracked_by_lot", "bad_quantity", "being_counted"):
+            self.assertTrue(result["skipped"][reason], reason)
+        self.assertEqual((result["updated"], result["unchanged"], result["negative_clamped"]), (4, 1, 1))
         tree = {}
-        for (code, _location), quantity in bulk_stock.items():
+        for (code, _location), quantity in stock.items():
             tree[code] = tree.get(code, 0) + quantity
         self.assertEqual((tree.get("UP-NEW"), tree.get("UP"), tree.get("DOWN-SHELF"), tree.get("SAME")),
                          (7, 12, 1, 4))
         self.assertNotIn("NEGATIVE", tree)  # clamped to 0
         self.assertEqual(tree.get("COUNTED"), 2)  # being counted: left alone
         # the decrease took the target's own quant first, then the shelf
-        self.assertEqual(bulk_stock.get(("DOWN-SHELF", self.shelf.id)), 1)
-        self.assertNotIn(("DOWN-SHELF", self.stock.id), bulk_stock)
+        self.assertEqual(stock.get(("DOWN-SHELF", self.shelf.id)), 1)
+        self.assertNotIn(("DOWN-SHELF", self.stock.id), stock)
 
-    def test_each_batch_is_applied_before_the_next_one_starts(self):
-        """The runner commits after each batch: by then that batch's stock is in place."""
+    def test_product_by_product_after_a_refusal_leaves_the_same_stock(self):
+        """Odoo refuses a batch with a kit in it: the batch is redone product by
+        product, the kit is reported with Odoo's message and the rest is applied
+        exactly as an Apply of the whole batch would have."""
+        kit = self.make_kit("KIT-HIDDEN")
+        products = self.env["product.product"].search([("default_code", "in", ("UP", "UP-NEW", "DOWN-SHELF"))])
+        targets = {"UP": 12.0, "UP-NEW": 7.0, "DOWN-SHELF": 1.0}
+
+        def apply(with_kit):
+            batch = products | kit if with_kit else products
+            states = read_quants(self.env, self.stock, batch.ids)
+            changes = [(product.id, targets.get(product.default_code, 5.0), states.get(product.id, QuantState()),
+                        product.uom_id.rounding) for product in batch]
+            with self.env.cr.savepoint(flush=True) as savepoint:
+                refused = apply_changes(self.env, changes, self.stock, "Zortout sync TEST")
+                stock = self.stock_by_location()
+                savepoint.rollback()
+            self.env.invalidate_all()
+            return refused, stock
+
+        whole_refused, whole_stock = apply(with_kit=False)
+        split_refused, split_stock = apply(with_kit=True)
+        self.assertEqual(whole_refused, {})
+        self.assertEqual(list(split_refused), [kit.id])
+        self.assertIn("kit", split_refused[kit.id].lower())
+        self.assertEqual(whole_stock, split_stock)
+        self.assertEqual(split_stock[("UP-NEW", self.stock.id)], 7)
+
+    def test_a_kit_is_skipped_up_front_and_the_others_apply(self):
+        self.make_kit("BUNDLE")
         self.use_catalogue(Catalogue(products=[
-            {"sku": f"BATCH-{index}", "stock": {"W0001": 10 + index}} for index in range(5)]))
-        products = [self.make_product(f"BATCH-{index}") for index in range(5)]
-        seen = []
-
-        def after_batch(count):
-            seen.append((count, [self.on_hand(product) for product in products]))
-
-        job = self.new_job()
-        job._mark_running(0)
-        with self.account._zortout_client() as client:
-            StockSync(job, client, batch_size=2, on_batch_applied=after_batch).run()
-        self.assertEqual(seen, [
-            (2, [10, 11, 0, 0, 0]),
-            (2, [10, 11, 12, 13, 0]),
-            (1, [10, 11, 12, 13, 14]),
-        ])
+            {"sku": "BUNDLE", "stock": {"W0001": 3}},
+            {"sku": "UP", "stock": {"W0001": 12}},
+        ]))
+        job = self.run_job()
+        self.assertEqual(job.state, "done", job.error)
+        result = self.result(job)
+        self.assertEqual((result["skipped"]["kit"], result["updated"]), (1, 1))
+        self.assertEqual(self.on_hand(self.env["product.product"].search([("default_code", "=", "UP")])), 12)
+        line = job.line_ids.filtered(lambda line: line.sku == "BUNDLE")
+        self.assertEqual(line.decision, "kit")
+        self.assertIn("BUNDLE", json.dumps(result["samples"]["kit"]))

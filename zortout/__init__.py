@@ -1,6 +1,6 @@
 """Plain-Python access to the Zortout (ZORT) Open API v4 (no Odoo import)."""
 
-from .client import DEFAULT_BASE_URL, CallStats, ProductRow, Warehouse, ZortoutClient
+from .client import DEFAULT_BASE_URL, CallStats, ProductPage, ProductRow, Warehouse, ZortoutClient
 from .errors import (
     ZortoutAuthError,
     ZortoutBadResponseError,
@@ -17,7 +17,7 @@ from .errors import (
 from .values import MISSING, UNREADABLE, QuantityProblem, parse_quantity
 
 __all__ = [
-    "DEFAULT_BASE_URL", "CallStats", "ProductRow", "Warehouse", "ZortoutClient",
+    "DEFAULT_BASE_URL", "CallStats", "ProductPage", "ProductRow", "Warehouse", "ZortoutClient",
     "ZortoutError", "ZortoutPermanentError", "ZortoutAuthError", "ZortoutUnknownWarehouseError",
     "ZortoutTransientError", "ZortoutTimeoutError", "ZortoutConnectionError", "ZortoutServerError",
     "ZortoutRateLimitError", "ZortoutBadResponseError", "ZortoutIncompleteSweepError",

@@ -109,6 +109,15 @@ class ProductRow:
         raise ValueError(f"unknown quantity source {source!r}; expected one of {self.SOURCES}")
 
 
+@dataclass(frozen=True, slots=True)
+class ProductPage:
+    """One page of GetProducts: its rows and the total ``count`` Zortout reported (None if unreadable)."""
+    rows: list
+    count: int | None
+    page: int
+    limit: int
+
+
 @dataclass(frozen=True)
 class Warehouse:
     code: str
@@ -246,6 +255,32 @@ class ZortoutClient:
                 row = ProductRow.from_api(data)
                 if row.sku in wanted:
                     yield row
+
+    def fetch_page(self, warehouse_code=None, page=1, limit=None, sku_list=None):
+        """One GetProducts page as a :class:`ProductPage` (rows and Zortout's ``count``).
+
+        With ``sku_list`` (at most ``sku_batch_size`` SKUs) the SKUs travel in the
+        ``skulist`` header and only rows whose SKU is one of them are kept.
+        """
+        params = {"page": page, "limit": limit or self.page_limit}
+        if warehouse_code:
+            params["warehousecode"] = warehouse_code
+        headers = None
+        wanted = None
+        if sku_list is not None:
+            batches = self._sku_batches(sku_list)
+            if len(batches) > 1:
+                raise ValueError(f"fetch_page takes at most {self.sku_batch_size} SKUs")
+            wanted = set(batches[0]) if batches else set()
+            if not wanted:
+                return ProductPage([], 0, page, params["limit"])
+            headers = {"skulist": ",".join(batches[0]).encode("utf-8")}
+        body = self._call("GET", PRODUCTS, params=params, headers=headers, warehouse_code=warehouse_code)
+        self.stats.pages += 1
+        rows = [ProductRow.from_api(data) for data in body.get("list") or ()]
+        if wanted is not None:
+            rows = [row for row in rows if row.sku in wanted]
+        return ProductPage(rows, _int_or_none(body.get("count")), page, params["limit"])
 
     def fetch_products(self, warehouse_code=None, sku_list=None, active_only=False):
         """All products as a list: the complete sweep, or an exception."""

@@ -1,0 +1,90 @@
+"""Names and defaults shared by the whole addon, in one place.
+
+Adding a skip reason: add it to ``SKIP_REASONS`` (key and English label), then
+translate the label in ``i18n/th.po``. Adding a job type: add it to
+``JOB_TYPES``; the job model runs ``_run_<type>`` for it.
+"""
+
+# -- job queue -------------------------------------------------------------------
+
+JOB_STATES = [
+    ("pending", "Pending"),
+    ("running", "Running"),
+    ("done", "Done"),
+    ("failed", "Failed"),
+    ("cancelled", "Cancelled"),
+]
+#: a job in one of these states may be run (Run Now, the runner)
+RUNNABLE_STATES = ("pending", "failed")
+SYNC_JOB_TYPE = "sync_stock_from_zortout"
+JOB_TYPES = [(SYNC_JOB_TYPE, "Sync Stock from Zortout")]
+
+#: where a sync job stands between two runs (see services/sync_engine.py)
+SYNC_PHASES = [
+    ("start", "Not started"),
+    ("fetch", "Reading Zortout"),
+    ("check", "Checking the sweep"),
+    ("apply", "Applying"),
+    ("settle", "Settling"),
+    ("done", "Finished"),
+]
+
+#: delay before the next try after a transient failure: 60 s, 120 s, 240 s... at most one hour
+BACKOFF_BASE = 60
+BACKOFF_CAP = 3600
+#: times the runner looks again after another runner claimed the job it picked
+CLAIM_RETRIES = 10
+
+# -- system parameters: key -> default (the code falls back to the default) --------
+
+PARAM_BASE_URL = "otd_marketplace_stock.zortout_base_url"
+PARAM_READ_TIMEOUT = "otd_marketplace_stock.zortout_read_timeout"
+PARAM_RUNNING_TIMEOUT = "otd_marketplace_stock.job_running_timeout_minutes"
+PARAM_KEEP_DAYS = "otd_marketplace_stock.job_keep_days"
+PARAM_REQUEST_BUDGET = "otd_marketplace_stock.request_time_budget"
+PARAM_REQUEST_MAX_SKUS = "otd_marketplace_stock.request_max_skus"
+
+PARAM_DEFAULTS = {
+    PARAM_READ_TIMEOUT: 30.0,       # seconds to wait for one Zortout answer
+    PARAM_RUNNING_TIMEOUT: 30,      # minutes before a running job counts as left by a dead worker
+    PARAM_KEEP_DAYS: 30,            # days done and cancelled jobs (and their lines) are kept
+    # seconds a sync may work inside a web request (Pull Stock, Run Now) before
+    # the runner takes over; well inside Odoo's limit_time_real (120 s)
+    PARAM_REQUEST_BUDGET: 20.0,
+    # Pull Stock queues the job instead of syncing in the request when the
+    # account's last full sweep read more SKUs than this
+    PARAM_REQUEST_MAX_SKUS: 5000,
+}
+
+# -- the sync's decisions ----------------------------------------------------------
+
+#: why a Zortout row did not change Odoo's stock; the order is the result's order
+SKIP_REASONS = {
+    "no_sku": "No SKU in Zortout",
+    "duplicate_in_zortout": "SKU twice in Zortout",
+    "ambiguous_in_odoo": "SKU on several Odoo products",
+    "not_in_odoo": "SKU not in Odoo",
+    "service": "Service",
+    "not_tracked": "Inventory not tracked",
+    "tracked_by_lot": "Tracked by lot/serial",
+    "kit": "Kit (stock comes from its components)",
+    "bad_quantity": "Missing or unreadable quantity",
+    "being_counted": "Being counted in Odoo",
+    "apply_failed": "Refused by Odoo",
+}
+#: the reasons decided after the SKU matched exactly one Odoo product
+MATCHED_SKIP_REASONS = ("service", "not_tracked", "tracked_by_lot", "kit", "bad_quantity", "being_counted",
+                        "apply_failed")
+#: what a change line says happened to its SKU
+LINE_DECISIONS = [
+    ("updated", "Updated"),
+    ("would_update", "Would update"),
+    *SKIP_REASONS.items(),
+]
+
+# -- zero guard: refuse a full sweep that would empty most of the stocked products --
+
+#: the guard trips when more than this many stocked products would go to zero...
+ZERO_GUARD_MIN = 10
+#: ...and they are more than this share of the matched products that have stock
+ZERO_GUARD_SHARE = 0.5

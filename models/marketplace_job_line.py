@@ -1,0 +1,49 @@
+from odoo import api, fields, models
+
+from odoo.addons.otd_marketplace_stock.const import LINE_DECISIONS
+
+
+class MarketplaceJobLine(models.Model):
+    """What one sync did with one SKU: the answer to "why did SKU X (not) update?".
+
+    A sync writes a line for every SKU it changed (or, in a preview, would
+    change) and for every SKU it skipped, unless the SKU's latest line on the
+    account already says the same skip. Unchanged SKUs are counts on the job.
+    """
+
+    _name = "marketplace.job.line"
+    _description = "Marketplace Job Change Line"
+    _order = "id desc"
+    _rec_name = "sku"
+
+    job_id = fields.Many2one("marketplace.job", "Job", required=True, ondelete="cascade", index=True)
+    account_id = fields.Many2one("marketplace.account", "Account", required=True, ondelete="cascade")
+    company_id = fields.Many2one(related="job_id.company_id")
+    sku = fields.Char("SKU", required=True)
+    product_id = fields.Many2one("product.product", "Product", ondelete="set null", index="btree_not_null")
+    zortout_quantity = fields.Float("Zortout Quantity", digits="Product Unit")
+    quantity_before = fields.Float("On Hand Before", digits="Product Unit")
+    quantity_after = fields.Float("On Hand After", digits="Product Unit")
+    decision = fields.Selection(LINE_DECISIONS, required=True, index=True)
+    message = fields.Char("Odoo's Message")
+    move_id = fields.Many2one("stock.move", "Stock Move", ondelete="set null")
+    create_date = fields.Datetime("When", readonly=True)
+
+    _account_sku_index = models.Index("(account_id, sku, id)")
+
+    @api.model
+    def _latest_decisions(self, account, skus):
+        """{sku: decision of its latest line on ``account``} for ``skus``."""
+        if not skus:
+            return {}
+        self.flush_model(["account_id", "sku", "decision"])
+        self.env.cr.execute("""
+            SELECT DISTINCT ON (sku) sku, decision FROM marketplace_job_line
+             WHERE account_id = %s AND sku = ANY(%s)
+          ORDER BY sku, id DESC
+        """, [account.id, list(skus)])
+        return dict(self.env.cr.fetchall())
+
+    def action_open_job(self):
+        self.ensure_one()
+        return self.job_id._action_open_form()

@@ -1,0 +1,215 @@
+"""Odoo's side of the sync: the products a batch of SKUs names, their quants at
+the target, and setting their on hand through Odoo's inventory mode.
+
+Every write goes through Odoo's counted quantity (``inventory_quantity``) and
+its Apply (``_apply_inventory``), so each change is an inventory-adjustment
+stock move with its history, exactly as a person's count would be.
+"""
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools.float_utils import float_compare
+
+from .matching import ProductFacts
+
+_logger = logging.getLogger(__name__)
+
+__all__ = ["ProductIndex", "QuantState", "read_quants", "apply_changes", "ApplyRefusal"]
+
+
+class ProductIndex:
+    """Looks up the Odoo products of a batch of SKUs for one company."""
+
+    def __init__(self, env, company):
+        # sudo: matching must see exactly the account company's products and the
+        # shared ones, whatever companies the user has selected in the web client;
+        # it only reads product codes and settings, and never writes them.
+        self.products = env["product.product"].sudo().with_company(company)
+        self.company = company
+        self.env = env
+        self._padded = None
+
+    def _padded_codes(self):
+        """{stripped code: [product ids]} for the few codes stored with surrounding
+        spaces: one query per sync, so that the per-batch search can use the index
+        on default_code while still matching " SKU-1 " to Zortout's "SKU-1"."""
+        if self._padded is None:
+            self.env["product.product"].flush_model(["default_code", "active"])
+            self.env.cr.execute("""
+                SELECT id, btrim(default_code) FROM product_product
+                 WHERE default_code IS NOT NULL AND default_code <> btrim(default_code) AND active
+            """)
+            self._padded = defaultdict(list)
+            for product_id, code in self.env.cr.fetchall():
+                if code:
+                    self._padded[code].append(product_id)
+        return self._padded
+
+    def facts_by_sku(self, skus):
+        """{sku: [ProductFacts]} for the active products of the company (or of no company)."""
+        padded = self._padded_codes()
+        extra_ids = [product_id for sku in skus for product_id in padded.get(sku, ())]
+        domain = [("default_code", "in", list(skus))]
+        if extra_ids:
+            domain = ["|", *domain, ("id", "in", extra_ids)]
+        domain += [("company_id", "in", [self.company.id, False])]
+        records = self.products.search_fetch(domain, ["default_code", "type", "is_storable", "tracking",
+                                                      "product_tmpl_id", "uom_id"])
+        kits = self._kit_ids(records)
+        found = defaultdict(list)
+        for product in records:
+            code = (product.default_code or "").strip()
+            found[code].append(ProductFacts(product.id, code, product.type, product.is_storable, product.tracking,
+                                            product.uom_id.rounding, product.id in kits))
+        return found
+
+    def _kit_ids(self, products):
+        """Products that are kits (a phantom bill of materials) when Manufacturing is
+        installed; without it there is no kit and no dependency on it."""
+        if "mrp.bom" not in self.env or not products:
+            return set()
+        boms = self.env["mrp.bom"].sudo().search_fetch([
+            ("type", "=", "phantom"), ("active", "=", True),
+            ("company_id", "in", [self.company.id, False]),
+            "|", ("product_id", "in", products.ids),
+            "&", ("product_id", "=", False), ("product_tmpl_id", "in", products.product_tmpl_id.ids),
+        ], ["product_id", "product_tmpl_id"])
+        kit_products = set(boms.product_id.ids)
+        kit_templates = set(boms.filtered(lambda bom: not bom.product_id).product_tmpl_id.ids)
+        return {product.id for product in products
+                if product.id in kit_products or product.product_tmpl_id.id in kit_templates}
+
+
+@dataclass(slots=True)
+class QuantState:
+    """The quants of one product in the target tree, read (and locked) at apply time."""
+    quants: list = field(default_factory=list)  # stock.quant records, own plain quant first
+
+    @property
+    def on_hand(self):
+        return sum(quant.quantity for quant in self.quants)
+
+    @property
+    def being_counted(self):
+        return any(quant.inventory_quantity_set for quant in self.quants)
+
+
+def read_quants(env, location, product_ids):
+    """{product id: QuantState} for the target ``location`` and its internal children.
+
+    The quants are locked for this transaction (``FOR NO KEY UPDATE``): a count
+    or a move that another transaction is writing now makes this batch wait for
+    it or fail with a concurrency error, never apply over it.
+    """
+    quants = env["stock.quant"].search([
+        ("product_id", "in", list(product_ids)),
+        ("location_id", "child_of", location.id),
+        ("location_id.usage", "=", "internal"),
+    ])
+    if quants:
+        quants.lock_for_update(allow_referencing=True)
+        quants.invalidate_recordset()  # read the locked rows, not an earlier cache
+
+    def own_first(quant):
+        plain = quant.location_id == location and not (quant.package_id or quant.owner_id)
+        return (not plain, quant.id)
+
+    states = defaultdict(QuantState)
+    for quant in sorted(quants, key=own_first):
+        states[quant.product_id.id].quants.append(quant)
+    return states
+
+
+class ApplyRefusal(Exception):
+    """Odoo refused one product's change; ``message`` is Odoo's own words."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def _counts_for(product_id, target, state, location, rounding):
+    """({quant: counted quantity}, [values of quants to create]) that bring the
+    product's on hand in the tree to ``target``.
+
+    An increase lands on the target location's own plain quant (created when
+    missing). A decrease takes from the quants with stock, own quant first, so
+    that no negative quant is made while stock remains anywhere in the tree;
+    any rest goes below zero on the own quant.
+    """
+    counted, to_create = {}, []
+    own = state.quants[0] if state.quants else None
+    own_is_plain = bool(own) and own.location_id == location and not (own.package_id or own.owner_id)
+    on_hand = state.on_hand
+    if float_compare(target, on_hand, precision_rounding=rounding) > 0:
+        if own_is_plain:
+            counted[own] = own.quantity + target - on_hand
+        else:
+            to_create.append({"product_id": product_id, "location_id": location.id,
+                              "inventory_quantity": target - on_hand})
+        return counted, to_create
+    need = on_hand - target
+    for quant in state.quants:
+        if float_compare(need, 0, precision_rounding=rounding) <= 0:
+            break
+        if float_compare(quant.quantity, 0, precision_rounding=rounding) <= 0:
+            continue
+        take = min(quant.quantity, need)
+        counted[quant] = quant.quantity - take
+        need -= take
+    if float_compare(need, 0, precision_rounding=rounding) > 0:
+        if own_is_plain:
+            counted[own] = counted.get(own, own.quantity) - need
+        else:
+            to_create.append({"product_id": product_id, "location_id": location.id, "inventory_quantity": -need})
+    return counted, to_create
+
+
+def _apply(env, changes, location, move_name):
+    quants_model = env["stock.quant"].with_context(inventory_mode=True)
+    counted, to_create = {}, []
+    for product_id, target, state, rounding in changes:
+        product_counted, product_new = _counts_for(product_id, target, state, location, rounding)
+        counted.update(product_counted)
+        to_create.extend(product_new)
+    quants = quants_model.browse([quant.id for quant in counted])
+    for quant, quantity in counted.items():
+        quants_model.browse(quant.id).inventory_quantity = quantity
+    if to_create:
+        quants |= quants_model.create(to_create)
+    if quants:
+        quants.with_context(inventory_name=move_name)._apply_inventory()
+    env.flush_all()
+
+
+def apply_changes(env, changes, location, move_name):
+    """Set each product's on hand in the tree: ``changes`` is
+    ``[(product id, target, QuantState, unit rounding)]``.
+
+    The batch goes through Odoo's Apply in one go. When Odoo refuses it, the
+    batch is redone product by product, each in its own savepoint, so that one
+    refused product (a kit, a rule of another addon) does not stop the others.
+    Returns ``{product id: Odoo's message}`` for the refused products.
+    """
+    if not changes:
+        return {}
+    try:
+        with env.cr.savepoint():
+            _apply(env, changes, location, move_name)
+        return {}
+    except (UserError, ValidationError) as exc:
+        _logger.info("zortout-sync batch of %s refused (%s); applying product by product", len(changes), exc)
+    env.invalidate_all()
+    refused = {}
+    for change in changes:
+        product_id = change[0]
+        try:
+            with env.cr.savepoint():
+                _apply(env, [change], location, move_name)
+        except (UserError, ValidationError) as exc:
+            refused[product_id] = str(exc.args[0] if exc.args else exc)
+            env.invalidate_all()
+    return refused

@@ -1,0 +1,374 @@
+"""The Zortout -> Odoo stock pull of one job, as a series of small steps.
+
+Each call of :meth:`SyncEngine.step` does one step and records on the job where
+the sync stands (``sync_phase`` and the progress counters), so that a sync
+stopped between two steps (a time limit, a dead worker) continues where it
+stopped. The runner commits after each step; in a request the caller keeps all
+steps in one savepoint.
+
+1. ``start``: read the payload, resolve the warehouse code and the target location.
+2. ``fetch``: read one Zortout page (or one batch of a SKU list) and keep it on
+   the job (``marketplace.job.page``), until the sweep is complete.
+3. ``check``: what needs the whole sweep before anything is written: the same
+   product served twice by drifting pages, SKUs that two Zortout products share,
+   and the zero guard, which refuses a sweep that would empty most of the stock.
+4. ``apply``: one kept page at a time: match its SKUs, read and lock their quants
+   now (a count someone started meanwhile wins), set the stock through Odoo's
+   inventory mode, and write a change line per changed or skipped SKU.
+5. ``settle``: close the result.
+
+Nothing is written to stock before step 4, and each page of step 4 is applied
+with its "applied" mark in the same transaction: a page is applied once.
+"""
+
+import json
+import logging
+import math
+import time
+
+from odoo.exceptions import UserError
+from odoo.tools.float_utils import float_compare
+
+from odoo.addons.otd_marketplace_stock.const import ZERO_GUARD_MIN, ZERO_GUARD_SHARE
+from odoo.addons.otd_marketplace_stock.models.job_payload import parse_payload
+from odoo.addons.otd_marketplace_stock.zortout import (
+    ProductRow,
+    QuantityProblem,
+    ZortoutError,
+    ZortoutIncompleteSweepError,
+)
+
+from .inventory import ProductIndex, apply_changes, read_quants
+from .joblog import log_job_event
+from .matching import match_row, sweep_duplicates
+from .sync_result import SyncResult
+
+_logger = logging.getLogger(__name__)
+
+__all__ = ["SyncEngine", "row_to_json"]
+
+
+def row_to_json(row):
+    """The part of a Zortout row the sync needs, as Zortout sent it (quantities raw)."""
+    return {"id": row.zortout_id, "sku": row.sku, "producttype": row.producttype,
+            "stock": row.raw_stock, "availablestock": row.raw_available_stock}
+
+
+class SyncEngine:
+    """Steps of the stock pull of ``job`` through ``client`` (a ZortoutClient)."""
+
+    def __init__(self, job, client):
+        self.job = job
+        self.env = job.env
+        self.account = job.account_id
+        self.client = client
+        self.payload = parse_payload(job.payload)
+        self.result = SyncResult.from_dict(json.loads(job.result)) if job.result else SyncResult()
+        self.move_name = f"Zortout sync {job.reference}"
+
+    @property
+    def finished(self):
+        return self.job.sync_phase == "done"
+
+    def log(self, level, event, **values):
+        log_job_event(_logger, level, self.job, event, **values)
+
+    def step(self):
+        """Do the next step and record the job's progress and result."""
+        started = time.monotonic()
+        calls = self.client.stats.calls
+        phase = self.job.sync_phase or "start"
+        getattr(self, f"_step_{phase}")()
+        self.result.api_calls += self.client.stats.calls - calls
+        self.result.duration_s += time.monotonic() - started
+        self.job.sudo().result = json.dumps(self.result.as_dict(), ensure_ascii=False, indent=1)
+
+    # -- 1. start --------------------------------------------------------------
+
+    def _step_start(self):
+        location = self.account._zortout_target_location()
+        code, source = self.account._zortout_resolve_warehouse_code(self.client, self.payload.warehouse_code)
+        self.result = SyncResult(code, location.complete_name, self.payload.dry_run)
+        skus = self.payload.sku_list or ()
+        self.job.sudo().write({
+            "sync_phase": "fetch", "sync_location_id": location.id, "sync_warehouse_code": code,
+            "pages_total": math.ceil(len(skus) / self.client.sku_batch_size) if skus else 0,
+            "pages_fetched": 0, "skus_total": 0, "skus_done": 0, "sweep_notes": False,
+        })
+        self.job.sudo().page_ids.unlink()
+        self.log(logging.INFO, "start", warehouse=code, location=location.complete_name, source=source,
+                 mode=self.payload.mode, dry_run=self.payload.dry_run)
+
+    # -- 2. fetch --------------------------------------------------------------
+
+    def _step_fetch(self):
+        job = self.job
+        number = job.pages_fetched + 1
+        code = job.sync_warehouse_code or None
+        try:
+            if self.payload.sku_list:
+                size = self.client.sku_batch_size
+                batch = self.payload.sku_list[(number - 1) * size:number * size]
+                page = self.client.fetch_page(code, page=1, sku_list=batch)
+                complete, pages_total = number >= job.pages_total, job.pages_total
+            else:
+                page, complete, pages_total = self._fetch_sweep_page(code, number, job.skus_total)
+        except ZortoutError as exc:
+            if number == 1 or not exc.transient or isinstance(exc, ZortoutIncompleteSweepError):
+                raise
+            raise ZortoutIncompleteSweepError(
+                f"Zortout sweep stopped at page {number} after {job.skus_total} rows (the pages read so far are "
+                f"kept and the sweep continues there): {exc}", rows_read=job.skus_total, page=number, cause=exc,
+                endpoint=exc.endpoint, res_code=exc.res_code, res_desc=exc.res_desc,
+                http_status=exc.http_status) from exc
+        if page.rows:
+            self.env["marketplace.job.page"].sudo().create({
+                "job_id": job.id, "number": number, "rows": json.dumps([row_to_json(row) for row in page.rows])})
+        values = {"pages_fetched": number, "pages_total": pages_total,
+                  "skus_total": job.skus_total + len(page.rows)}
+        if complete:
+            values.update(sync_phase="check", pages_total=number)
+        job.sudo().write(values)
+        self.log(logging.DEBUG, "page", page=number, rows=len(page.rows), count=page.count)
+        if complete:
+            self.log(logging.INFO, "fetched", rows=job.skus_total,
+                     api_calls=self.result.api_calls + self.client.stats.calls,
+                     retries=self.client.stats.retries, ms=int(self.result.duration_s * 1000), pages=number)
+
+    def _fetch_sweep_page(self, code, number, read_before):
+        """(page, complete, pages expected) for page ``number`` of a full sweep.
+
+        An empty page ends the sweep, as does a page that reaches Zortout's
+        ``count`` or, without a readable count, a page short of the limit. A short
+        page before ``count`` is read again; if it stays short, the next page
+        decides: empty means the sweep is complete and ``count`` overstated it
+        (recorded as ``count_mismatch``); rows there mean the sweep is not
+        consistent, and the step fails to be tried again.
+        """
+        page = self.client.fetch_page(code, page=number)
+        count, limit = page.count, page.limit
+        read = read_before + len(page.rows)
+        if not page.rows or count is None:
+            short = len(page.rows) < limit
+            return page, not page.rows or short, number if short else number + 1
+        if read >= count:
+            return page, True, number
+        expected = max(number + 1, math.ceil(count / limit))
+        if len(page.rows) >= limit:
+            return page, False, expected
+        page = self.client.fetch_page(code, page=number)  # once more: a page may come short by accident
+        read = read_before + len(page.rows)
+        if len(page.rows) >= limit or read >= count:
+            return page, read >= count, expected
+        following = self.client.fetch_page(code, page=number + 1)
+        if following.rows:
+            raise ZortoutIncompleteSweepError(
+                f"Zortout page {number} held {len(page.rows)} rows, but {count - read_before} of {count} were "
+                f"still expected and page {number + 1} is not empty", rows_read=read, count=count, page=number)
+        self.result.count_mismatch = count - read
+        self.log(logging.WARNING, "count_mismatch", count=count, read=read, page=number)
+        return page, True, number
+
+    # -- 3. check --------------------------------------------------------------
+
+    def _kept_rows(self):
+        """(page, position, ProductRow) of every kept row, in sweep order."""
+        for page in self.job.sudo().page_ids.sorted("number"):
+            for index, data in enumerate(json.loads(page.rows)):
+                yield page, (page.number, index), ProductRow.from_api(data)
+
+    def _step_check(self):
+        positions = [(position, row.zortout_id, row.sku) for _page, position, row in self._kept_rows()]
+        superseded, duplicates = sweep_duplicates(positions)
+        if superseded:
+            self.log(logging.WARNING, "drift", served_twice=len(superseded))
+        self.job.sudo().sweep_notes = json.dumps({"superseded": sorted(superseded),
+                                                  "duplicates": sorted(duplicates)})
+        if self.payload.mode == "full" and not self.payload.force and not self.payload.dry_run:
+            self._zero_guard({tuple(position) for position in superseded}, duplicates)
+        self.job.sudo().sync_phase = "apply"
+
+    def _zero_guard(self, superseded, duplicates):
+        """Refuse a sweep in which Zortout says zero for most of the products that have
+        stock here: a wrong warehouse code or quantity source, not a sell-out."""
+        source = self.account.quantity_source
+        zortout_quantity = {}
+        for _page, position, row in self._kept_rows():
+            if position in superseded or not row.sku or row.sku in duplicates:
+                continue
+            zortout_quantity[row.sku] = row.quantity(source)
+        location = self.job.sync_location_id
+        self.env["stock.quant"].flush_model()
+        self.env.cr.execute("""
+            SELECT btrim(product.default_code)
+              FROM stock_quant quant
+              JOIN product_product product ON product.id = quant.product_id
+              JOIN stock_location location ON location.id = quant.location_id
+             WHERE location.parent_path LIKE %s AND location.usage = 'internal'
+               AND product.default_code IS NOT NULL AND product.active
+          GROUP BY product.id
+            HAVING SUM(quant.quantity) > 0
+        """, [location.parent_path + "%"])
+        stocked = [code for (code,) in self.env.cr.fetchall() if code in zortout_quantity]
+        zeroing = [code for code in stocked
+                   if not isinstance(zortout_quantity[code], QuantityProblem) and zortout_quantity[code] <= 0]
+        if len(zeroing) > ZERO_GUARD_MIN and len(zeroing) > len(stocked) * ZERO_GUARD_SHARE:
+            raise UserError(self.env._(
+                "Zortout reports zero stock for %(zero)s of the %(stocked)s matched products that have stock "
+                "in Odoo (e.g. %(samples)s). Nothing was changed: check the warehouse code and the quantity "
+                "source of the account. To apply these quantities anyway, run a job with the payload "
+                "{\"force\": true}.",
+                zero=len(zeroing), stocked=len(stocked), samples=", ".join(sorted(zeroing)[:5]),
+            ))
+
+    # -- 4. apply --------------------------------------------------------------
+
+    def _step_apply(self):
+        page = self.job.sudo().page_ids.filtered(lambda kept: not kept.applied).sorted("number")[:1]
+        if not page:
+            self.job.sudo().sync_phase = "settle"
+            return
+        notes = json.loads(self.job.sweep_notes or "{}")
+        superseded = {tuple(position) for position in notes.get("superseded", ())}
+        duplicates = set(notes.get("duplicates", ()))
+        rows = [row for index, row in enumerate(map(ProductRow.from_api, json.loads(page.rows)))
+                if (page.number, index) not in superseded]
+        lines = []
+        updated = self._apply_rows(rows, duplicates, lines)
+        self._write_lines(lines)
+        page.sudo().applied = True
+        self.job.sudo().skus_done += len(json.loads(page.rows))
+        self.env.flush_all()
+        self.env.invalidate_all()  # the page's records are no longer needed: memory stays flat
+        self.log(logging.DEBUG, "applied_page", page=page.number, rows=len(rows), updated=updated)
+
+    def _apply_rows(self, rows, duplicates, lines):
+        """Decide and apply one page's rows; append the change lines to ``lines``.
+        Returns the number of products updated (or that a preview would update)."""
+        result = self.result
+        source = self.account.quantity_source
+        location = self.job.sync_location_id
+        result.fetched += len(rows)
+        candidates = []
+        facts = ProductIndex(self.env, self.account.company_id).facts_by_sku(
+            [row.sku for row in rows if row.sku and row.sku not in duplicates])
+        for row in rows:
+            if not row.sku:
+                result.skip("no_sku", "")
+                self._decision("", "no_sku")
+                continue
+            if row.sku in duplicates:
+                self._skip(lines, "duplicate_in_zortout", row.sku)
+                continue
+            reason, candidate = match_row(row, facts.get(row.sku, []), source)
+            if reason:
+                products = facts.get(row.sku, [])
+                self._skip(lines, reason, row.sku, products[0].id if len(products) == 1 else None,
+                           row.quantity(source))
+            else:
+                candidates.append(candidate)
+        states = read_quants(self.env, location, [candidate.product.id for candidate in candidates])
+        changes = []
+        for candidate in candidates:
+            state = states[candidate.product.id]
+            on_hand = state.on_hand
+            if state.being_counted:
+                # someone is counting this product right now: their count wins
+                self._skip(lines, "being_counted", candidate.sku, candidate.product.id, candidate.quantity,
+                           on_hand)
+                continue
+            if candidate.clamped:
+                result.negative_clamped += 1
+                result.sample("negative_clamped", candidate.sku)
+            target = float(candidate.quantity)
+            if float_compare(target, on_hand, precision_rounding=candidate.product.rounding) == 0:
+                result.matched += 1
+                result.unchanged += 1
+                self._decision(candidate.sku, "unchanged", on_hand, target)
+                continue
+            changes.append((candidate, target, state, on_hand))
+        if self.payload.dry_run:
+            for candidate, target, _state, on_hand in changes:
+                result.matched += 1
+                result.updated += 1
+                lines.append(self._line("would_update", candidate.sku, candidate.product.id, target, on_hand, target))
+            return len(changes)
+        move_floor = self._last_move_id()
+        refused = apply_changes(self.env, [(candidate.product.id, target, state, candidate.product.rounding)
+                                           for candidate, target, state, _on_hand in changes],
+                                location, self.move_name)
+        moves = self._moves_since(move_floor, [candidate.product.id for candidate, *_rest in changes])
+        updated = 0
+        for candidate, target, _state, on_hand in changes:
+            product_id = candidate.product.id
+            if product_id in refused:
+                self._skip(lines, "apply_failed", candidate.sku, product_id, target, on_hand,
+                           message=refused[product_id], always=True)
+                continue
+            result.matched += 1
+            result.updated += 1
+            updated += 1
+            self._decision(candidate.sku, "updated", on_hand, target)
+            lines.append(self._line("updated", candidate.sku, product_id, target, on_hand, target,
+                                    move_id=moves.get(product_id)))
+        return updated
+
+    def _decision(self, sku, decision, before=None, after=None):
+        if _logger.isEnabledFor(logging.DEBUG):
+            self.log(logging.DEBUG, "decision", sku=sku or '""', decision=decision, **{"from": before, "to": after})
+
+    def _skip(self, lines, reason, sku, product_id=None, zortout_quantity=None, on_hand=None, message=None,
+              always=False):
+        self.result.skip(reason, sku)
+        self._decision(sku, reason, on_hand, None if isinstance(zortout_quantity, QuantityProblem)
+                       else zortout_quantity)
+        quantity = None if isinstance(zortout_quantity, QuantityProblem) else zortout_quantity
+        line = self._line(reason, sku, product_id, quantity, on_hand, on_hand, message=message)
+        line["_always"] = always or self.payload.dry_run
+        lines.append(line)
+
+    def _line(self, decision, sku, product_id, zortout_quantity, before, after, move_id=None, message=None):
+        return {"job_id": self.job.id, "account_id": self.account.id, "sku": sku, "product_id": product_id,
+                "decision": decision, "zortout_quantity": float(zortout_quantity) if zortout_quantity is not None
+                else False, "quantity_before": before if before is not None else False,
+                "quantity_after": after if after is not None else False, "move_id": move_id,
+                "message": message or False}
+
+    def _write_lines(self, lines):
+        """Create the page's change lines. A skip line is written only when the SKU's
+        latest line on this account says something else: a pull that skips the same
+        SKUs for the same reasons as the one before adds no line."""
+        skip_skus = [line["sku"] for line in lines if line["decision"] not in ("updated", "would_update")
+                     and not line["_always"]]
+        latest = self.env["marketplace.job.line"]._latest_decisions(self.account, skip_skus)
+        values = []
+        for line in lines:
+            always = line.pop("_always", True)
+            decision = line["decision"]
+            if decision in ("updated", "would_update") or always or latest.get(line["sku"]) != decision:
+                values.append(line)
+        if values:
+            self.env["marketplace.job.line"].sudo().create(values)
+
+    def _last_move_id(self):
+        self.env["stock.move"].flush_model()
+        self.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM stock_move")
+        return self.env.cr.fetchone()[0]
+
+    def _moves_since(self, floor, product_ids):
+        """{product id: the inventory move this sync just made for it}."""
+        if not product_ids:
+            return {}
+        self.env.cr.execute("""
+            SELECT product_id, MIN(id) FROM stock_move
+             WHERE id > %s AND product_id = ANY(%s) AND is_inventory AND reference = %s
+          GROUP BY product_id
+        """, [floor, list(product_ids), self.move_name])
+        return dict(self.env.cr.fetchall())
+
+    # -- 5. settle -------------------------------------------------------------
+
+    def _step_settle(self):
+        self.job.sudo().sync_phase = "done"
+        self.log(logging.INFO, "applied", updated=self.result.updated, unchanged=self.result.unchanged,
+                 skipped=self.result.skipped_total, dry_run=self.payload.dry_run)
