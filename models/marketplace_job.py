@@ -45,6 +45,8 @@ from .row_lock import try_lock_rows
 
 _logger = logging.getLogger(__name__)
 
+#: due jobs a claim looks at before it gives up on accounts that are busy elsewhere
+CLAIM_CANDIDATES = 20
 #: seconds a runner run may take from the moment it claims a job (on top of
 #: Odoo's own cron window): well inside a cron worker's real-time limit
 RUNNER_STEP_BUDGET = 20.0
@@ -143,7 +145,9 @@ class MarketplaceJob(models.Model):
                 payload = parse_payload(job.payload)
             except PayloadError as exc:
                 raise ValidationError(self._payload_error_message(exc)) from None
-            if payload.force and not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
+            # constraints run as superuser: ask the real user (the runner's is the superuser)
+            user = self.env.user
+            if payload.force and not (user._is_superuser() or user.has_group(MANAGER_GROUP)):
                 raise ValidationError(self.env._(
                     'Only a Marketplace Administrator may run a job with "force": true (it lets a sweep that '
                     "empties most of the stock through the zero guard)."))
@@ -360,19 +364,25 @@ class MarketplaceJob(models.Model):
     @api.model
     def _claim_next_job_once(self):
         self.flush_model(["state", "next_run_at"])
-        self.env.cr.execute("""
-            SELECT job.id, job.account_id FROM marketplace_job job
-             WHERE state = 'pending' AND next_run_at <= %s
-               -- one running job per account: two syncs of one store would fight over its stock
-               AND NOT EXISTS (SELECT 1 FROM marketplace_job other
-                                WHERE other.account_id = job.account_id AND other.state = 'running')
-             ORDER BY next_run_at, id
-             LIMIT 20
-               FOR UPDATE SKIP LOCKED
-        """, [fields.Datetime.now()], log_exceptions=False)
-        for job_id, account_id in self.env.cr.fetchall():
-            # the account row is locked by a Pull Stock in progress, or by another runner's claim
+        passed = []  # due jobs whose account is busy with a Pull Stock or another runner's claim
+        for _candidate in range(CLAIM_CANDIDATES):
+            # one row at a time: locking several would hide them from the other runners
+            self.env.cr.execute("""
+                SELECT job.id, job.account_id FROM marketplace_job job
+                 WHERE state = 'pending' AND next_run_at <= %s AND job.id != ALL(%s)
+                   -- one running job per account: two syncs of one store would fight over its stock
+                   AND NOT EXISTS (SELECT 1 FROM marketplace_job other
+                                    WHERE other.account_id = job.account_id AND other.state = 'running')
+                 ORDER BY next_run_at, id
+                 LIMIT 1
+                   FOR UPDATE SKIP LOCKED
+            """, [fields.Datetime.now(), passed], log_exceptions=False)
+            row = self.env.cr.fetchone()
+            if not row:
+                break
+            job_id, account_id = row
             if not try_lock_rows(self.env.cr, "marketplace_account", [account_id], skip_locked=True):
+                passed.append(job_id)
                 continue
             job = self.browse(job_id)
             job.invalidate_recordset()
@@ -448,7 +458,7 @@ class MarketplaceJob(models.Model):
         return parse_payload(self.payload)
 
     def _record_failure(self, exc):
-        message = self._error_message(exc)
+        message = f"{self._error_message(exc)} {self._kept_message()}"
         if _is_transient(exc) and self.attempts < self.max_attempts:
             self._set_retry(message)
             return
@@ -458,6 +468,17 @@ class MarketplaceJob(models.Model):
             _logger.warning("zortout-sync job=%s account=%s event=traceback", self.reference, self.account_id.id,
                             exc_info=exc)
 
+    def _kept_message(self):
+        """What of the job's work is kept after a failure (its steps committed by the runner)."""
+        self.invalidate_recordset(["pages_fetched", "skus_done", "sync_phase"])
+        if self.skus_done:
+            return self.env._("%s SKUs were already applied and stay applied; a new try continues from there.",
+                              self.skus_done)
+        if self.pages_fetched:
+            return self.env._("%s pages read from Zortout are kept; a new try continues from there. No stock "
+                              "was changed.", self.pages_fetched)
+        return self.env._("No stock was changed.")
+
     def _payload_error_message(self, exc):
         """The payload problem in the user's language."""
         return self.env._("Invalid payload: %s", self.env._(exc.template, **exc.params))  # noqa: odoo-translation
@@ -465,8 +486,8 @@ class MarketplaceJob(models.Model):
     def _error_message(self, exc):
         """A clear sentence naming the fault; never a secret."""
         if isinstance(exc, _CONCURRENCY_ERRORS):
-            return self.env._("Someone changed the same stock at the same time (%s); the job will run again and "
-                              "continue from its last finished step.", type(exc).__name__)
+            return self.env._("Someone changed the same stock at the same time (%s); the job will run again.",
+                              type(exc).__name__)
         if isinstance(exc, PayloadError):
             return self._payload_error_message(exc)
         if isinstance(exc, (UserError, ValidationError)):

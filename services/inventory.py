@@ -110,7 +110,11 @@ def read_quants(env, location, product_ids):
         ("location_id.usage", "=", "internal"),
     ])
     if quants:
-        quants.lock_for_update(allow_referencing=True)
+        # waits for a transaction writing these quants now; one that wrote them after this
+        # transaction began raises a serialization failure: the job tries again later.
+        # Not lock_for_update(): that skips busy rows, and logs the expected failure as a bad query.
+        env.cr.execute("SELECT id FROM stock_quant WHERE id = ANY(%s) FOR NO KEY UPDATE", [quants.ids],
+                       log_exceptions=False)
         quants.invalidate_recordset()  # read the locked rows, not an earlier cache
 
     def own_first(quant):

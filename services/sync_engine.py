@@ -117,8 +117,7 @@ class SyncEngine:
             if number == 1 or not exc.transient or isinstance(exc, ZortoutIncompleteSweepError):
                 raise
             raise ZortoutIncompleteSweepError(
-                f"Zortout sweep stopped at page {number} after {job.skus_total} rows (the pages read so far are "
-                f"kept and the sweep continues there): {exc}", rows_read=job.skus_total, page=number, cause=exc,
+                f"Zortout sweep stopped at page {number} after {job.skus_total} rows: {exc}", rows_read=job.skus_total, page=number, cause=exc,
                 endpoint=exc.endpoint, res_code=exc.res_code, res_desc=exc.res_desc,
                 http_status=exc.http_status) from exc
         if page.rows:
@@ -139,9 +138,9 @@ class SyncEngine:
         """(page, complete, pages expected) for page ``number`` of a full sweep.
 
         An empty page ends the sweep, as does a page that reaches Zortout's
-        ``count`` or, without a readable count, a page short of the limit. A short
-        page before ``count`` is read again; if it stays short, the next page
-        decides: empty means the sweep is complete and ``count`` overstated it
+        ``count`` or, without a readable count, a page short of the limit. A page
+        that stays short before ``count`` (the client reads it again first): the
+        next page decides: empty means the sweep is complete and ``count`` overstated it
         (recorded as ``count_mismatch``); rows there mean the sweep is not
         consistent, and the step fails to be tried again.
         """
@@ -156,10 +155,6 @@ class SyncEngine:
         expected = max(number + 1, math.ceil(count / limit))
         if len(page.rows) >= limit:
             return page, False, expected
-        page = self.client.fetch_page(code, page=number)  # once more: a page may come short by accident
-        read = read_before + len(page.rows)
-        if len(page.rows) >= limit or read >= count:
-            return page, read >= count, expected
         following = self.client.fetch_page(code, page=number + 1)
         if following.rows:
             raise ZortoutIncompleteSweepError(
@@ -238,6 +233,8 @@ class SyncEngine:
         self._write_lines(lines)
         page.sudo().applied = True
         self.job.sudo().skus_done += len(json.loads(page.rows))
+        if not self.job.sudo().page_ids.filtered(lambda kept: not kept.applied):
+            self.job.sudo().sync_phase = "settle"
         self.env.flush_all()
         self.env.invalidate_all()  # the page's records are no longer needed: memory stays flat
         self.log(logging.DEBUG, "applied_page", page=page.number, rows=len(rows), updated=updated)

@@ -10,7 +10,8 @@ By default it does what a cron worker does: ``marketplace.job._cron_run_jobs()``
 in its own cursor, committing as the runner commits, and writes the ids of the
 jobs it ran. With ``call`` = ``{"model", "ids", "method"}`` it calls that button
 instead, as a web request would, and writes ``{"result": ...}`` or
-``{"error": <UserError message>}``.
+``{"error": <UserError message>}``. With ``exit_after_commits`` = N the process
+dies (``os._exit``, as a killed worker would) right after its Nth commit.
 """
 
 import json
@@ -36,6 +37,8 @@ def main(spec_path):
     while spec.get("go_file") and not os.path.exists(spec["go_file"]) and time.monotonic() < deadline:
         time.sleep(0.02)
     from odoo.exceptions import UserError  # noqa: PLC0415
+    if spec.get("exit_after_commits"):
+        die_after_commits(spec["exit_after_commits"])
     call = spec.get("call")
     try:
         with registry.cursor() as cr:
@@ -49,6 +52,22 @@ def main(spec_path):
     if spec.get("result_file"):
         with open(spec["result_file"], "w") as result:
             json.dump(outcome, result, default=str)
+
+
+def die_after_commits(limit):
+    """Make the process die right after its ``limit``-th commit: between two steps of a job."""
+    from odoo.sql_db import Cursor  # noqa: PLC0415
+    commit = Cursor.commit
+    done = [0]
+
+    def commit_then_maybe_die(cursor):
+        result = commit(cursor)
+        done[0] += 1
+        if done[0] >= limit:
+            os._exit(9)
+        return result
+
+    Cursor.commit = commit_then_maybe_die
 
 
 if __name__ == "__main__":

@@ -76,7 +76,7 @@ class TestThaiTranslation(TransactionCase):
         cases = {
             "[]": 'Payload ไม่ถูกต้อง: Payload ต้องเป็นออบเจกต์ JSON เช่น {"warehouse_code": "W0001"}',
             json.dumps({"sku": ["A"]}): "Payload ไม่ถูกต้อง: Payload มีคีย์ที่ไม่รู้จัก: sku "
-                                        "คีย์ที่ใช้ได้: warehouse_code, sku_list, force",
+                                        "คีย์ที่ใช้ได้: warehouse_code, sku_list, force, dry_run",
         }
         for payload, message in cases.items():
             with self.subTest(payload=payload), self.assertRaises(ValidationError) as caught:

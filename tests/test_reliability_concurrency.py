@@ -24,6 +24,7 @@ from odoo.tests import tagged
 from odoo.tests.common import BaseCase, get_db_name
 from odoo.tools import config
 
+from odoo.addons.otd_marketplace_stock.const import PARAM_RUNNING_TIMEOUT as RUNNING_TIMEOUT_PARAM
 from odoo.addons.otd_marketplace_stock.models.ir_config_parameter import BASE_URL_PARAM
 from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import Catalogue
 
@@ -133,7 +134,7 @@ class TestReliabilityConcurrency(SandboxCase, BaseCase):
     def jobs(self, env, ids):
         return env["marketplace.job"].browse(ids)
 
-    def spawn(self, name, go_file=None, call=None):
+    def spawn(self, name, go_file=None, call=None, exit_after_commits=None):
         folder = Path(self.tmp.name)
         args = ["-d", get_db_name(), "--addons-path", ",".join(config["addons_path"]),
                 "--data-dir", config["data_dir"], "--log-level", "info", "--logfile", str(folder / f"{name}.log"),
@@ -143,7 +144,8 @@ class TestReliabilityConcurrency(SandboxCase, BaseCase):
                 args += [f"--{option}", str(config[option])]
         spec = {"odoo_root": str(Path(odoo.__path__[0]).parent), "args": args,
                 "ready_file": str(folder / f"{name}.ready"), "go_file": go_file,
-                "result_file": str(folder / f"{name}.json"), "call": call}
+                "result_file": str(folder / f"{name}.json"), "call": call,
+                "exit_after_commits": exit_after_commits}
         spec_path = folder / f"{name}.spec.json"
         spec_path.write_text(json.dumps(spec))
         output = open(folder / f"{name}.out", "w")  # noqa: SIM115 - closed by the cleanup
@@ -238,6 +240,37 @@ class TestReliabilityConcurrency(SandboxCase, BaseCase):
             for sku, (on_hand, _moved, _quants, _keys) in self.stock_facts(env).items():
                 self.assertEqual(on_hand, self.zortout(sku), sku)
             self.assertConsistent(env)
+
+    def test_a_worker_killed_between_every_pair_of_steps_loses_and_doubles_nothing(self):
+        """Each runner process does one step of the job and dies right after committing it; the next one
+        takes the job back (running-time limit 0) and goes on. The job ends right: every quantity
+        Zortout's, one adjustment per changed product, each page read once."""
+        [job_id] = self.create_jobs([{}])
+        with self.cursor_env() as env:
+            self.jobs(env, job_id).max_attempts = 30
+            env["ir.config_parameter"].set_param(RUNNING_TIMEOUT_PARAM, 0)
+        self.addCleanup(self.reset_running_timeout)
+        # commit 1: stale jobs put back; 2: the job claimed; 3: one step done - then the process dies
+        deaths = 0
+        while self.job_state(job_id) != "done" and deaths < 20:
+            worker = self.spawn(f"step{deaths}", exit_after_commits=3)
+            self.assertEqual(worker.wait(timeout=120), 9, self.worker_output(worker))
+            deaths += 1
+        # start, 3 pages, the sweep check, 3 pages applied, settle
+        self.assertEqual(deaths, 9)
+        self.assertEqual(sorted(int(r["query"]["page"]) for r in self.calls_to(PRODUCTS)), [1, 2, 3])
+        with self.cursor_env() as env:
+            job = self.jobs(env, job_id)
+            self.assertEqual(job.state, "done", job.error)
+            changed = {sku for sku in self.product_ids if self.zortout(sku) != START_QUANTITY}
+            self.assertEqual(self.moves_per_product(env, job), dict.fromkeys(changed, 1))
+            for sku, (on_hand, _moved, _quants, _keys) in self.stock_facts(env).items():
+                self.assertEqual(on_hand, self.zortout(sku), sku)
+            self.assertConsistent(env)
+
+    def reset_running_timeout(self):
+        with self.cursor_env() as env:
+            env["ir.config_parameter"].set_param(RUNNING_TIMEOUT_PARAM, False)
 
     def test_two_runner_processes_run_each_of_twenty_jobs_once(self):
         job_ids = self.create_jobs([{"sku_list": [sku]} for sku in RUNNER_SKUS], self.runner_accounts)

@@ -260,11 +260,15 @@ class ZortoutClient:
         """One GetProducts page as a :class:`ProductPage` (rows and Zortout's ``count``).
 
         With ``sku_list`` (at most ``sku_batch_size`` SKUs) the SKUs travel in the
-        ``skulist`` header and only rows whose SKU is one of them are kept.
+        ``skulist`` header and only rows whose SKU is one of them are kept. A page
+        short of ``limit`` while ``count`` says more rows come is read again (up
+        to ``max_retries`` times); if it stays short it is returned as it is, and
+        the caller decides (the next page tells an overstated count from a gap).
         """
-        params = {"page": page, "limit": limit or self.page_limit}
+        params = {}
         if warehouse_code:
             params["warehousecode"] = warehouse_code
+        params.update(page=page, limit=limit or self.page_limit)
         headers = None
         wanted = None
         if sku_list is not None:
@@ -275,12 +279,22 @@ class ZortoutClient:
             if not wanted:
                 return ProductPage([], 0, page, params["limit"])
             headers = {"skulist": ",".join(batches[0]).encode("utf-8")}
-        body = self._call("GET", PRODUCTS, params=params, headers=headers, warehouse_code=warehouse_code)
+        read_before = (page - 1) * params["limit"]
+        attempt = 0
+        while True:
+            body = self._call("GET", PRODUCTS, params=params, headers=headers, warehouse_code=warehouse_code)
+            data = body.get("list") or ()
+            count = _int_or_none(body.get("count"))
+            short = len(data) < params["limit"] and count is not None and read_before + len(data) < count
+            if not short or not data or attempt >= self.max_retries:
+                break
+            self._wait_before_retry(attempt, None, PRODUCTS)
+            attempt += 1
         self.stats.pages += 1
-        rows = [ProductRow.from_api(data) for data in body.get("list") or ()]
+        rows = [ProductRow.from_api(item) for item in data]
         if wanted is not None:
             rows = [row for row in rows if row.sku in wanted]
-        return ProductPage(rows, _int_or_none(body.get("count")), page, params["limit"])
+        return ProductPage(rows, count, page, params["limit"])
 
     def fetch_products(self, warehouse_code=None, sku_list=None, active_only=False):
         """All products as a list: the complete sweep, or an exception."""
