@@ -1,3 +1,5 @@
+import contextlib
+import io
 import json
 import os
 import tempfile
@@ -9,7 +11,7 @@ from odoo.tests import tagged
 from odoo.tests.common import BaseCase
 
 from odoo.addons.otd_marketplace_stock.zortout_sandbox import QUOTA_NOTICE, Catalogue, SandboxServer
-from odoo.addons.otd_marketplace_stock.zortout_sandbox.__main__ import load_catalogue
+from odoo.addons.otd_marketplace_stock.zortout_sandbox.__main__ import build_server, load_catalogue, parse_args
 
 from .sandbox_case import PRODUCTS, WAREHOUSES, SandboxCase
 
@@ -337,3 +339,37 @@ class TestSandboxServer(SandboxCase, BaseCase):
         self.sandbox.clear_requests()
         self.assertEqual(self.sandbox.requests, [])
 
+
+@tagged("post_install", "-at_install")
+class TestSandboxCommandLine(BaseCase):
+
+    def test_every_behaviour_has_an_option(self):
+        _parser, args = parse_args([
+            "--unknown-warehouse-mode", "access_denied", "--warehouse-filter", "recorded",
+            "--skulist-in-warehouse", "zero", "--skulist-mode", "contains", "--detail-envelope", "bare",
+            "--empty-list", "null", "--quantity-format", "integer", "--count-overstated-by", "2",
+            "--daily-quota", "100", "--quota-notice-margin", "10", "--drift", "insert:1", "--drift", "remove:3",
+            "--port", "0"])
+        server = build_server(args, Catalogue())
+        settings = {name: getattr(server, name) for name in (
+            "unknown_warehouse_mode", "warehouse_filter", "skulist_in_warehouse", "skulist_mode", "detail_envelope",
+            "empty_list", "quantity_format", "count_overstated_by", "daily_quota", "quota_notice_margin")}
+        self.assertEqual(settings, {
+            "unknown_warehouse_mode": "access_denied", "warehouse_filter": "recorded", "skulist_in_warehouse": "zero",
+            "skulist_mode": "contains", "detail_envelope": "bare", "empty_list": "null", "quantity_format": "integer",
+            "count_overstated_by": 2, "daily_quota": 100, "quota_notice_margin": 10})
+        self.assertEqual([(s.after_page, s.action, s.times) for s in server.drift.pending],
+                         [(1, "insert", None), (3, "remove", None)])
+
+    def test_defaults_play_the_live_service(self):
+        _parser, args = parse_args([])
+        server = build_server(args, Catalogue())
+        self.assertEqual((server.warehouse_filter, server.skulist_in_warehouse, server.empty_list,
+                          server.quantity_format, server.count_overstated_by, server.daily_quota),
+                         ("held", "omitted", "empty", "decimal", 0, None))
+        self.assertEqual(server.drift.pending, [])
+
+    def test_bad_drift_option_is_refused(self):
+        for value in ("insert", "shuffle:1", "remove:0", "insert:x"):
+            with self.subTest(value=value), self.assertRaises(SystemExit), contextlib.redirect_stderr(io.StringIO()):
+                parse_args(["--drift", value])
