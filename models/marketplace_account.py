@@ -66,6 +66,10 @@ class MarketplaceAccount(models.Model):
     # when a sync of this account was last claimed: every claim writes it, so that two
     # claims of one account at once cannot both pass (see marketplace.job._claim_*)
     sync_claimed_at = fields.Datetime("Sync Claimed At", readonly=True, copy=False)
+    quota_resets_at = fields.Datetime(
+        "Daily Limit Resets At", readonly=True, copy=False,
+        help="Zortout refused a call because the store's daily limit of API calls was reached; scheduled "
+             "pulls of the store wait until this time.")
     last_sweep_skus = fields.Integer(
         "SKUs in Last Full Pull", readonly=True, copy=False,
         help="Rows of the last complete full sweep; Pull Stock queues the job instead of running it in the "
@@ -327,6 +331,11 @@ class MarketplaceAccount(models.Model):
             "params": {"title": title, "message": message, "type": kind, "sticky": kind != "success"},
         }
 
+    def _record_quota_spent(self, resets_at):
+        """Zortout refused a call for the daily limit: every account of the same store waits."""
+        stores = self.sudo().search([("store_name", "in", self.mapped("store_name"))])
+        stores.write({"quota_resets_at": resets_at})
+
     def _record_sync_outcome(self, state, when, swept=None):
         """``swept``: rows of a complete full sweep, which decide where the next Pull Stock runs."""
         values = {"last_sync_state": state, "last_sync_at": when}
@@ -343,7 +352,8 @@ class MarketplaceAccount(models.Model):
         now = fields.Datetime.now()
         Job = self.env["marketplace.job"]
         accounts = self.search([("platform", "=", "zortout"), ("sync_enabled", "=", True),
-                                ("pull_interval", ">", 0)])
+                                ("pull_interval", ">", 0),
+                                "|", ("quota_resets_at", "=", False), ("quota_resets_at", "<=", now)])
         if not accounts:
             return
         last_job = dict(Job._read_group([("account_id", "in", accounts.ids), ("job_type", "=", SYNC_JOB_TYPE)],

@@ -13,13 +13,14 @@ up, and records the outcome through the named state changes below
 import json
 import logging
 import time
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import psycopg2
 import psycopg2.errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.misc import format_datetime
 
 from odoo.addons.otd_marketplace_stock import zortout
 from odoo.addons.otd_marketplace_stock.const import (
@@ -291,6 +292,28 @@ class MarketplaceJob(models.Model):
                       next_run_at=fields.Datetime.to_string(next_run_at))
         self._wake_runner(next_run_at)
 
+    def _set_waiting_for_quota(self, resets_at):
+        """Zortout's daily request limit is spent: no stock was written and no try is
+        lost; the job starts its sweep afresh once the limit resets (a sweep read
+        across two days would mix two days' quantities), and the store's scheduled
+        pulls wait until then."""
+        when = fields.Datetime.to_datetime(resets_at.astimezone(timezone.utc).replace(tzinfo=None))
+        self.sudo().page_ids.unlink()
+        self.sudo().write({
+            "state": "pending", "next_run_at": when, "finished_at": False, "sync_phase": "start",
+            "attempts": max(self.attempts - 1, 0),
+            "error": self.env._("Zortout's daily limit of API calls for this store is reached. No stock was "
+                                "changed; the job runs again when the limit resets at midnight (Bangkok time), "
+                                "%(when)s.", when=self._format_local(when)),
+        })
+        self.account_id._record_quota_spent(when)
+        log_job_event(_logger, logging.WARNING, self, "quota", next_run_at=fields.Datetime.to_string(when))
+        self._wake_runner(when)
+
+    def _format_local(self, when):
+        """``when`` (UTC) in the reader's time zone, as Odoo shows datetimes."""
+        return format_datetime(self.env, when, dt_format="short")
+
     def _set_failed(self, message):
         now = fields.Datetime.now()
         self.sudo().write({"state": "failed", "finished_at": now, "error": message})
@@ -458,6 +481,9 @@ class MarketplaceJob(models.Model):
         return parse_payload(self.payload)
 
     def _record_failure(self, exc):
+        if isinstance(exc, zortout.ZortoutQuotaExceededError):
+            self._set_waiting_for_quota(exc.resets_at)
+            return
         message = f"{self._error_message(exc)} {self._kept_message()}"
         if _is_transient(exc) and self.attempts < self.max_attempts:
             self._set_retry(message)

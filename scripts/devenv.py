@@ -21,6 +21,7 @@ import hashlib
 import os
 import pwd
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -350,7 +351,8 @@ def start_sandbox(python, port):
     if not port_is_free(port):
         die(f"Port {port} for the Zortout sandbox is taken; set SANDBOX_PORT to a free port.")
     command = [str(python), "-m", "zortout_sandbox", "--port", str(port), "--catalogue", "demo",
-               "--store-name", store, "--api-key", key, "--api-secret", secret]
+               "--store-name", store, "--api-key", key, "--api-secret", secret,
+               *shlex.split(os.environ.get("SANDBOX_ARGS", ""))]
     logs = LOCAL / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     log = open(logs / "sandbox.log", "a")

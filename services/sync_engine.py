@@ -36,6 +36,7 @@ from odoo.addons.otd_marketplace_stock.zortout import (
     QuantityProblem,
     ZortoutError,
     ZortoutIncompleteSweepError,
+    ZortoutQuotaExceededError,
 )
 
 from .inventory import ProductIndex, apply_changes, read_quants
@@ -45,7 +46,10 @@ from .sync_result import SyncResult
 
 _logger = logging.getLogger(__name__)
 
-__all__ = ["SyncEngine", "row_to_json"]
+__all__ = ["SyncEngine", "row_to_json", "MAX_SWEEP_PASSES"]
+
+#: a sweep whose pages drifted is read again from page 1, at most this many times in all
+MAX_SWEEP_PASSES = 2
 
 
 def row_to_json(row):
@@ -103,7 +107,8 @@ class SyncEngine:
 
     def _step_fetch(self):
         job = self.job
-        number = job.pages_fetched + 1
+        number = job.pages_fetched + 1  # the kept page's number, counting on across sweep passes
+        notes = json.loads(job.sweep_notes or "{}")
         code = job.sync_warehouse_code or None
         try:
             if self.payload.sku_list:
@@ -112,18 +117,19 @@ class SyncEngine:
                 page = self.client.fetch_page(code, page=1, sku_list=batch)
                 complete, pages_total = number >= job.pages_total, job.pages_total
             else:
-                page, complete, pages_total = self._fetch_sweep_page(code, number, job.skus_total)
+                page, complete, pages_total = self._fetch_sweep_page(code, number, notes)
         except ZortoutError as exc:
-            if number == 1 or not exc.transient or isinstance(exc, ZortoutIncompleteSweepError):
+            if number == 1 or not exc.transient or isinstance(exc, (ZortoutIncompleteSweepError,
+                                                                    ZortoutQuotaExceededError)):
                 raise
             raise ZortoutIncompleteSweepError(
-                f"Zortout sweep stopped at page {number} after {job.skus_total} rows: {exc}", rows_read=job.skus_total, page=number, cause=exc,
-                endpoint=exc.endpoint, res_code=exc.res_code, res_desc=exc.res_desc,
-                http_status=exc.http_status) from exc
+                f"Zortout sweep stopped at page {number} after {job.skus_total} rows: {exc}",
+                rows_read=job.skus_total, page=number, cause=exc, endpoint=exc.endpoint, res_code=exc.res_code,
+                res_desc=exc.res_desc, http_status=exc.http_status) from exc
         if page.rows:
             self.env["marketplace.job.page"].sudo().create({
                 "job_id": job.id, "number": number, "rows": json.dumps([row_to_json(row) for row in page.rows])})
-        values = {"pages_fetched": number, "pages_total": pages_total,
+        values = {"pages_fetched": number, "pages_total": pages_total, "sweep_notes": json.dumps(notes),
                   "skus_total": job.skus_total + len(page.rows)}
         if complete:
             values.update(sync_phase="check", pages_total=number)
@@ -134,34 +140,35 @@ class SyncEngine:
                      api_calls=self.result.api_calls + self.client.stats.calls,
                      retries=self.client.stats.retries, ms=int(self.result.duration_s * 1000), pages=number)
 
-    def _fetch_sweep_page(self, code, number, read_before):
-        """(page, complete, pages expected) for page ``number`` of a full sweep.
+    def _fetch_sweep_page(self, code, number, notes):
+        """(page, sweep complete, pages expected) for kept page ``number`` of a full sweep.
 
-        An empty page ends the sweep, as does a page that reaches Zortout's
-        ``count`` or, without a readable count, a page short of the limit. A page
-        that stays short before ``count`` (the client reads it again first): the
-        next page decides: empty means the sweep is complete and ``count`` overstated it
-        (recorded as ``count_mismatch``); rows there mean the sweep is not
-        consistent, and the step fails to be tried again.
+        The client tells the last page (``last``) and an overstated ``count``.
+        Paging is by offset, so a product added or removed while the sweep runs
+        shifts the rows after it: one row is served twice or never. ``count``
+        changing between pages shows it; such a sweep is read once more from
+        page 1 (``notes["passes"]``), and the check step keeps each Zortout
+        product's latest row, so every product listed in the second pass ends
+        with its quantity.
         """
-        page = self.client.fetch_page(code, page=number)
-        count, limit = page.count, page.limit
-        read = read_before + len(page.rows)
-        if not page.rows or count is None:
-            short = len(page.rows) < limit
-            return page, not page.rows or short, number if short else number + 1
-        if read >= count:
-            return page, True, number
-        expected = max(number + 1, math.ceil(count / limit))
-        if len(page.rows) >= limit:
+        offset = notes.get("offset", 0)  # kept pages of the earlier passes
+        page = self.client.fetch_page(code, page=number - offset)
+        if page.count is not None:
+            first = notes.setdefault("count", page.count)
+            if page.count != first:
+                notes["drifted"] = True
+        self.result.count_mismatch += page.count_mismatch
+        if page.count_mismatch:
+            self.log(logging.WARNING, "count_mismatch", count=page.count, missing=page.count_mismatch, page=number)
+        in_pass = math.ceil(page.count / page.limit) if page.count else number - offset
+        expected = offset + max(in_pass, number - offset + (0 if page.last else 1))
+        if not page.last:
             return page, False, expected
-        following = self.client.fetch_page(code, page=number + 1)
-        if following.rows:
-            raise ZortoutIncompleteSweepError(
-                f"Zortout page {number} held {len(page.rows)} rows, but {count - read_before} of {count} were "
-                f"still expected and page {number + 1} is not empty", rows_read=read, count=count, page=number)
-        self.result.count_mismatch = count - read
-        self.log(logging.WARNING, "count_mismatch", count=count, read=read, page=number)
+        if notes.pop("drifted", False) and notes.get("passes", 1) < MAX_SWEEP_PASSES:
+            notes.update(passes=notes.get("passes", 1) + 1, offset=number)
+            notes.pop("count", None)
+            self.log(logging.WARNING, "drift", page=number, passes=notes["passes"])
+            return page, False, number + 1
         return page, True, number
 
     # -- 3. check --------------------------------------------------------------
@@ -176,9 +183,10 @@ class SyncEngine:
         positions = [(position, row.zortout_id, row.sku) for _page, position, row in self._kept_rows()]
         superseded, duplicates = sweep_duplicates(positions)
         if superseded:
-            self.log(logging.WARNING, "drift", served_twice=len(superseded))
-        self.job.sudo().sweep_notes = json.dumps({"superseded": sorted(superseded),
-                                                  "duplicates": sorted(duplicates)})
+            self.log(logging.INFO, "served_twice", rows=len(superseded))
+        notes = json.loads(self.job.sweep_notes or "{}")
+        notes.update(superseded=sorted(superseded), duplicates=sorted(duplicates))
+        self.job.sudo().sweep_notes = json.dumps(notes)
         if self.payload.mode == "full" and not self.payload.force and not self.payload.dry_run:
             self._zero_guard({tuple(position) for position in superseded}, duplicates)
         self.job.sudo().sync_phase = "apply"

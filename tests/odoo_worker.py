@@ -38,7 +38,7 @@ def main(spec_path):
         time.sleep(0.02)
     from odoo.exceptions import UserError  # noqa: PLC0415
     if spec.get("exit_after_commits"):
-        die_after_commits(spec["exit_after_commits"])
+        die_after_commits(spec["exit_after_commits"], registry.db_name)
     call = spec.get("call")
     try:
         with registry.cursor() as cr:
@@ -54,14 +54,17 @@ def main(spec_path):
             json.dump(outcome, result, default=str)
 
 
-def die_after_commits(limit):
-    """Make the process die right after its ``limit``-th commit: between two steps of a job."""
+def die_after_commits(limit, db_name):
+    """Make the process die right after its ``limit``-th commit on ``db_name``: between two
+    steps of a job (the commits of Odoo's own cursors on other databases do not count)."""
     from odoo.sql_db import Cursor  # noqa: PLC0415
     commit = Cursor.commit
     done = [0]
 
     def commit_then_maybe_die(cursor):
         result = commit(cursor)
+        if cursor.dbname != db_name:
+            return result
         done[0] += 1
         if done[0] >= limit:
             os._exit(9)

@@ -5,8 +5,9 @@ Mix :class:`SandboxCase` in before an Odoo test case class::
     class TestSomething(SandboxCase, BaseCase): ...
 
 The sandbox serves on a free port of 127.0.0.1 for the whole class. Before each
-test the fault plan, the request log, the server's play modes and the
-catalogue (even a replaced one) are reset to what the class started with.
+test the fault plan, the drift plan, the request log, the quota count, the
+server's settings and the catalogue (even a replaced one) are reset to what the
+class started with.
 """
 
 import math
@@ -17,7 +18,9 @@ from odoo.addons.otd_marketplace_stock.zortout_sandbox import Catalogue, Sandbox
 PRODUCTS = "/Product/GetProducts"
 WAREHOUSES = "/Warehouse/GetWarehouses"
 
-_MODES = ("unknown_warehouse_mode", "skulist_mode", "warehouse_filter", "detail_envelope")
+#: the server's settings, put back before each test
+_MODES = ("unknown_warehouse_mode", "skulist_mode", "warehouse_filter", "skulist_in_warehouse", "detail_envelope",
+          "empty_list", "quantity_format", "count_overstated_by", "daily_quota", "quota_notice_margin")
 
 
 class MaxJitter:
@@ -55,7 +58,9 @@ class SandboxCase:
     def reset_sandbox(self):
         sandbox = self.sandbox
         sandbox.faults.clear()
+        sandbox.drift.clear()
         sandbox.clear_requests()
+        sandbox.reset_quota()
         sandbox.catalogue = self._sandbox_catalogue
         sandbox.catalogue.restore(self._sandbox_snapshot)
         for mode, value in self._sandbox_modes.items():

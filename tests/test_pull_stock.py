@@ -141,7 +141,7 @@ class TestWarehouseCode(MarketplaceCase):
         self.assertEqual(answer["params"]["type"], "success")
         self.assertIn("ODS001", answer["params"]["message"])
         catalogue = self.sandbox.catalogue
-        held = sum(1 for item in catalogue.products if catalogue.stocked_in(item, "ODS001"))
+        held = sum(1 for item in catalogue.products if catalogue.holds(item, "ODS001"))
         self.assertIn(f"reports {held} products", answer["params"]["message"])
         self.account.zortout_warehouse_code = "BAD"
         answer = self.account.action_test_warehouse_code()

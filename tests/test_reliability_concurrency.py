@@ -251,13 +251,16 @@ class TestReliabilityConcurrency(SandboxCase, BaseCase):
             env["ir.config_parameter"].set_param(RUNNING_TIMEOUT_PARAM, 0)
         self.addCleanup(self.reset_running_timeout)
         # commit 1: stale jobs put back; 2: the job claimed; 3: one step done - then the process dies
-        deaths = 0
+        deaths, seen = 0, []
         while self.job_state(job_id) != "done" and deaths < 20:
             worker = self.spawn(f"step{deaths}", exit_after_commits=3)
             self.assertEqual(worker.wait(timeout=120), 9, self.worker_output(worker))
             deaths += 1
+            with self.cursor_env() as env:
+                job = self.jobs(env, job_id)
+                seen.append((job.state, job.sync_phase, job.pages_fetched, job.skus_done, job.attempts, job.error))
         # start, 3 pages, the sweep check, 3 pages applied, settle
-        self.assertEqual(deaths, 9)
+        self.assertEqual(deaths, 9, f"{seen}\n{self.worker_output(worker)}")
         self.assertEqual(sorted(int(r["query"]["page"]) for r in self.calls_to(PRODUCTS)), [1, 2, 3])
         with self.cursor_env() as env:
             job = self.jobs(env, job_id)

@@ -4,6 +4,11 @@ Within the client's retries the job ends done with Odoo's stock equal to
 Zortout's; beyond them the job goes back to pending (transient), then fails at
 its last attempt with a message naming the fault, and nothing is written to the
 stock until a clean sweep.
+
+Two faults are not in the matrix because they are no longer faults the client
+rides out: a spent daily quota is never retried (tests/test_zortout_client.py,
+TestZortoutQuota), and a last page that keeps missing its last row reads as a
+count one too high, which ends the sweep (TestZortoutPages).
 """
 
 import logging
@@ -34,7 +39,6 @@ FAULT_MESSAGES = {
     "http_500": r"HTTP 500",
     "rate_limit": r"HTTP 429",
     "not_json": r"not JSON",
-    "quota_no_data": r"quota",
     "short_page": r"held \d+ rows, but \d+ of 1201 were still expected",
 }
 
@@ -119,7 +123,7 @@ class TestReliabilityFaults(MarketplaceCase):
                         self.assertStockIsZortouts(job)
                         combinations += 1
                     self.env.invalidate_all()
-        self.assertEqual(combinations, len(FAULT_MESSAGES) * len(PAGES) * 2)  # 42
+        self.assertEqual(combinations, len(FAULT_MESSAGES) * len(PAGES) * 2)  # 36
 
     def test_every_fault_at_every_page_beyond_retries_writes_nothing(self):
         """More failures than the client retries: pending with back-off, then failed at the last attempt with
@@ -128,7 +132,7 @@ class TestReliabilityFaults(MarketplaceCase):
         for kind, message in FAULT_MESSAGES.items():
             for where, page in PAGES.items():
                 if (kind, where) == ("short_page", "last"):
-                    continue  # an overstated count, not a fault: see the test below
+                    continue  # an overstated count, as far as anyone can tell: see the test below
                 with self.subTest(kind=kind, page=where), closing(self.env.cr.savepoint()):
                     self.reset_sandbox()
                     before = self.stock_state()
@@ -157,7 +161,7 @@ class TestReliabilityFaults(MarketplaceCase):
                     self.assertStockIsZortouts(job)
                     combinations += 1
                 self.env.invalidate_all()
-        self.assertEqual(combinations, len(FAULT_MESSAGES) * len(PAGES) - 1)  # 20
+        self.assertEqual(combinations, len(FAULT_MESSAGES) * len(PAGES) - 1)  # 17
 
     def test_a_last_page_that_stays_short_is_an_overstated_count(self):
         """The last page stays one row short of ``count`` and the page after it is empty: the sweep is

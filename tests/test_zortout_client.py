@@ -1,13 +1,18 @@
 import logging
 import time
+from datetime import datetime, timezone
 from decimal import Decimal
 
 from odoo.tests import tagged
 from odoo.tests.common import BaseCase
 
 from odoo.addons.otd_marketplace_stock.zortout import (
+    DAILY_REQUEST_LIMIT,
+    MAX_PAGE_LIMIT,
     MISSING,
+    SKULIST_LIMIT,
     UNREADABLE,
+    ZORTOUT_TIMEZONE,
     ProductRow,
     QuantityProblem,
     ZortoutAuthError,
@@ -16,24 +21,34 @@ from odoo.addons.otd_marketplace_stock.zortout import (
     ZortoutError,
     ZortoutIncompleteSweepError,
     ZortoutPermanentError,
+    ZortoutQuotaExceededError,
     ZortoutRateLimitError,
     ZortoutServerError,
     ZortoutTimeoutError,
+    ZortoutTransientError,
     ZortoutUnknownWarehouseError,
+    next_quota_reset,
     parse_quantity,
 )
-from odoo.addons.otd_marketplace_stock.zortout_sandbox import DROP, QUOTA_NOTICE, Catalogue
+from odoo.addons.otd_marketplace_stock.zortout_sandbox import (
+    DROP,
+    EMPTY_LIST_SHAPES,
+    QUANTITY_FORMATS,
+    QUOTA_NOTICE,
+    Catalogue,
+)
 
 from .sandbox_case import PRODUCTS, WAREHOUSES, MaxJitter, SandboxCase
 
-# what each fault turns into once the retries are used up
+# what each fault turns into once the retries are used up (a spent quota is
+# not retried: see TestZortoutQuota)
 FAULT_ERRORS = {
     "http_500": ZortoutServerError,
     "res_500": ZortoutServerError,
     "reset": ZortoutConnectionError,
     "rate_limit": ZortoutRateLimitError,
-    "quota_no_data": ZortoutRateLimitError,
     "not_json": ZortoutBadResponseError,
+    "no_list": ZortoutBadResponseError,
     "short_page": ZortoutIncompleteSweepError,
 }
 
@@ -57,6 +72,12 @@ class TestParseQuantity(BaseCase):
                 value = parse_quantity(raw)
                 self.assertIsInstance(value, Decimal)
                 self.assertEqual(value, expected)
+
+    def test_integer_strings_decimal_strings_and_numbers_are_the_same_quantity(self):
+        for raw in ("12", "12.00", " 12 ", 12, 12.0, Decimal("12.000")):
+            with self.subTest(raw=raw):
+                self.assertEqual(parse_quantity(raw), Decimal(12))
+        self.assertEqual(parse_quantity("2.50"), parse_quantity(2.5))
 
     def test_missing_and_unreadable_quantities_are_never_zero(self):
         for raw, marker in [
@@ -144,7 +165,7 @@ class TestZortoutReads(SandboxCase, BaseCase):
 
     def test_services_variants_and_active_filter(self):
         client = self.make_client()
-        rows = {row.sku: row for row in client.fetch_products("W0001")}
+        rows = {row.sku: row for row in client.fetch_products()}
         self.assertTrue(rows["DEMO-GIFTWRAP"].is_service)
         self.assertFalse(rows["DEMO-MUG"].is_service)
         self.assertTrue({"DEMO-TSHIRT-S", "DEMO-TSHIRT-M", "DEMO-TSHIRT-L"} <= set(rows))
@@ -169,6 +190,22 @@ class TestZortoutReads(SandboxCase, BaseCase):
         self.assertIs(rows["DEMO-SOCKS"].stock, UNREADABLE)
         self.assertEqual(rows["DEMO-SOCKS"].raw_stock, "1e12")
         self.assertEqual(rows["DEMO-MUG"].stock, Decimal("120.00"))
+
+    def test_a_product_holding_nothing_drops_out_of_warehouse_reads(self):
+        """As on the live service: sold out in W0001, the mug leaves W0001's sweep and skulist reads;
+        a store-wide skulist read still finds it."""
+        self.sandbox.catalogue.set_stock("DEMO-MUG", "W0001", 0, available=0)
+        client = self.make_client()
+        self.assertNotIn("DEMO-MUG", {row.sku for row in client.fetch_products("W0001")})
+        self.assertIn("DEMO-MUG", {row.sku for row in client.fetch_products("W0002")})
+        self.assertEqual(client.fetch_products("W0001", ["DEMO-MUG"]), [])
+        (total,) = client.fetch_products(sku_list=["DEMO-MUG"])
+        self.assertEqual(total.stock, Decimal("84.00"))  # 0 + 24 + 60
+        # the other variant: a skulist read in the warehouse lists it with 0, the sweep still leaves it out
+        self.sandbox.skulist_in_warehouse = "zero"
+        (zero,) = client.fetch_products("W0001", ["DEMO-MUG"])
+        self.assertEqual((zero.stock, zero.available_stock), (Decimal(0), Decimal(0)))
+        self.assertNotIn("DEMO-MUG", {row.sku for row in client.fetch_products("W0001")})
 
     def test_sku_list_goes_in_batches_through_the_skulist_header(self):
         self.use_catalogue(Catalogue.generate(300))
@@ -329,7 +366,9 @@ class TestZortoutFaults(SandboxCase, BaseCase):
                     client.fetch_products("W0001")
                 self.assertTrue(caught.exception.transient)
                 self.assertEqual(caught.exception.endpoint, PRODUCTS)
-                self.assertEqual(len(self.calls_to()), 4)
+                pages = [call["query"]["page"] for call in self.calls_to()]
+                # a page that stays short costs one look at the next page
+                self.assertEqual(pages, ["1"] * 4 + (["2"] if kind == "short_page" else []))
                 self.assertEqual(client.stats.retries, 3)
 
     def test_a_failed_later_page_fails_the_whole_sweep(self):
@@ -352,6 +391,7 @@ class TestZortoutFaults(SandboxCase, BaseCase):
             self.fail(f"a partial result came back: {len(result)} rows")
 
     def test_short_page_is_never_taken_for_the_last_page(self):
+        """Page 2 of 3 stays short of count while page 3 holds rows: rows are missing, the sweep fails."""
         self.sandbox.faults.add(PRODUCTS, "short_page", page=2, times=10)
         client = self.make_client(max_retries=2)
         with self.assertRaises(ZortoutIncompleteSweepError) as caught:
@@ -359,7 +399,9 @@ class TestZortoutFaults(SandboxCase, BaseCase):
         error = caught.exception
         self.assertEqual((error.page, error.count, error.rows_read), (2, 1200, 999))
         self.assertIn("499 rows", str(error))
-        self.assertEqual(len(self.calls_to()), 4)  # page 1, then page 2 three times
+        self.assertIn("page 3 holds rows", str(error))
+        # page 1, page 2 three times, then one look at page 3
+        self.assertEqual([call["query"]["page"] for call in self.calls_to()], ["1", "2", "2", "2", "3"])
 
     def test_backoff_grows_exponentially_up_to_the_cap(self):
         self.sandbox.faults.add(PRODUCTS, "http_500", times=3)
@@ -481,7 +523,7 @@ class TestZortoutSecrets(SandboxCase, BaseCase):
         texts = []
         with self.assertLogs(logger, level="DEBUG") as captured:
             client = self.make_client(logger=logger, max_retries=1)
-            self.assertEqual(len(client.fetch_products("W0001")), 12)
+            self.assertEqual(len(client.fetch_products("W0001")), 11)  # all but the gift wrap, a service
             self.sandbox.faults.add(PRODUCTS, "http_500", times=5)
             with self.assertRaises(ZortoutError) as failed:
                 client.fetch_products("W0001", ["DEMO-MUG"])
@@ -499,3 +541,263 @@ class TestZortoutSecrets(SandboxCase, BaseCase):
         for text in texts:
             for secret in secrets:
                 self.assertNotIn(secret, text)
+
+
+#: 23:59:59 in Bangkok, one second before the quota resets
+BEFORE_MIDNIGHT = datetime(2026, 3, 1, 16, 59, 59, tzinfo=timezone.utc)
+
+
+@tagged("post_install", "-at_install")
+class TestZortoutPages(SandboxCase, BaseCase):
+    """fetch_page, the read a resumable sync calls page by page, and the sweep built on it."""
+
+    @classmethod
+    def sandbox_catalogue(cls):
+        return Catalogue.generate(1201, seed=5)
+
+    def pages_asked(self):
+        return [call["query"]["page"] for call in self.calls_to()]
+
+    def test_one_call_per_page_with_ids_count_and_last(self):
+        client = self.make_client()
+        self.assertEqual((client.page_limit, MAX_PAGE_LIMIT, SKULIST_LIMIT), (500, 500, 100))
+        pages = [client.fetch_page("W0001", number) for number in (1, 2, 3)]
+        self.assertEqual([(p.page, p.limit, p.count, p.served, len(p.rows), p.last, p.count_mismatch) for p in pages],
+                         [(1, 500, 1201, 500, 500, False, 0), (2, 500, 1201, 500, 500, False, 0),
+                          (3, 500, 1201, 201, 201, True, 0)])
+        ids = sorted(product["id"] for product in self.sandbox.catalogue.products)
+        self.assertEqual([row.zortout_id for page in pages for row in page.rows], ids)
+        last = pages[2].rows[-1]
+        self.assertEqual((last.stock, last.available_stock), self.sandbox.catalogue.stock_of(last.sku, "W0001"))
+        self.assertEqual([(c["query"]["page"], c["query"]["limit"], c["query"]["warehousecode"]) for c in self.calls_to()],
+                         [("1", "500", "W0001"), ("2", "500", "W0001"), ("3", "500", "W0001")])
+        self.assertEqual((client.stats.calls, client.stats.pages, client.stats.retries), (3, 3, 0))
+
+    def test_page_limit_is_capped_and_offsets_follow_it(self):
+        client = self.make_client()
+        small = client.fetch_page(page=3, limit=7)
+        self.assertEqual((small.limit, small.served, small.last), (7, 7, False))
+        self.assertEqual([row.sku for row in small.rows], [f"GEN-{i:06d}" for i in range(15, 22)])
+        self.assertNotIn("warehousecode", self.calls_to()[0]["query"])
+        big = client.fetch_page(limit=2000)
+        self.assertEqual((big.limit, big.served), (500, 500))
+        self.assertEqual(self.calls_to()[-1]["query"]["limit"], "500")
+        with self.assertRaises(ValueError):
+            client.fetch_page(page=0)
+
+    def test_sku_list_page(self):
+        client = self.make_client()
+        page = client.fetch_page("W0002", sku_list=["GEN-000003", " GEN-000001 ", "GEN-000003", "UNKNOWN"])
+        self.assertEqual(sorted(row.sku for row in page.rows), ["GEN-000001", "GEN-000003"])
+        self.assertEqual((page.count, page.served, page.last), (2, 2, True))
+        (call,) = self.calls_to()
+        self.assertEqual(call["headers"]["skulist"], "GEN-000003,GEN-000001,UNKNOWN")
+        self.assertNotIn("skulist", call["query"])
+        # rows that merely contain a requested SKU are served but not kept
+        self.sandbox.skulist_mode = "contains"
+        loose = client.fetch_page("W0002", sku_list=["GEN-00000"])
+        self.assertEqual((loose.rows, loose.served, loose.count, loose.last), ((), 9, 9, True))
+        # more SKUs than a skulist holds, or none at all: nothing is sent
+        with self.assertRaises(ValueError):
+            client.fetch_page("W0002", sku_list=[f"GEN-{i:06d}" for i in range(1, 102)])
+        empty = client.fetch_page("W0002", sku_list=["", "  "])
+        self.assertEqual((empty.rows, empty.count, empty.served, empty.last), ((), 0, 0, True))
+        self.assertEqual(len(self.sandbox.requests), 2)
+
+    def test_empty_answers_are_empty_pages_in_every_shape(self):
+        """resCode 200 with [] / null / no list, count 0 or none: an empty result, read once, no retry."""
+        catalogue = self.use_catalogue(Catalogue.generate(3))
+        for product in catalogue.products:
+            catalogue.set_stock(product["sku"], "W0002", 0, available=0)
+        for shape in EMPTY_LIST_SHAPES:
+            with self.subTest(shape=shape):
+                self.sandbox.empty_list = shape
+                self.sandbox.clear_requests()
+                client = self.make_client()
+                page = client.fetch_page("W0002")
+                self.assertEqual((page.rows, page.served, page.last, page.count_mismatch), ((), 0, True, 0))
+                self.assertEqual(client.fetch_products("W0002"), [])
+                self.assertEqual(client.fetch_products("W0001", ["NOPE"]), [])
+                self.assertEqual(client.count_products("W0002"), 0)
+                self.assertEqual((client.stats.calls, client.stats.retries), (4, 0))
+                self.assertEqual(len(self.calls_to()), 4)
+
+    def test_a_missing_list_with_rows_counted_is_a_broken_answer(self):
+        self.sandbox.faults.add(PRODUCTS, "no_list", page=1, times=10)
+        client = self.make_client(max_retries=1)
+        with self.assertRaises(ZortoutBadResponseError) as caught:
+            client.fetch_page("W0001")
+        self.assertIn("count 1201", str(caught.exception))
+        self.assertEqual(self.pages_asked(), ["1", "1"])
+
+    def test_overstated_count_ends_the_sweep_and_is_reported(self):
+        """The last page stays short of count and the page after it is empty: the sweep is complete."""
+        self.sandbox.count_overstated_by = 3
+        client = self.make_client(rng=MaxJitter())
+        sweep = client.sweep_products("W0001")
+        self.assertEqual(len(sweep.rows), 1201)
+        self.assertEqual(len({row.zortout_id for row in sweep.rows}), 1201)
+        self.assertEqual((sweep.pages, sweep.count_mismatch, sweep.count_changed), (3, 3, False))
+        # page 3 read again up to max_retries (3) times with backoff, then one look at page 4
+        self.assertEqual(self.pages_asked(), ["1", "2", "3", "3", "3", "3", "4"])
+        self.assertEqual(self.sleeps, [0.5, 1.0, 2.0])
+        self.assertEqual(len(client.fetch_products("W0001")), 1201)
+        # the same rule for one page
+        last = client.fetch_page("W0001", 3)
+        self.assertEqual((last.served, last.count, last.last, last.count_mismatch), (201, 1204, True, 3))
+
+    def test_overstated_count_after_full_pages_or_on_an_empty_result(self):
+        """An empty page that stays empty is the end itself: no look beyond it."""
+        self.use_catalogue(Catalogue.generate(1000))
+        self.sandbox.count_overstated_by = 2
+        client = self.make_client()
+        sweep = client.sweep_products("W0001")
+        self.assertEqual((len(sweep.rows), sweep.pages, sweep.count_mismatch), (1000, 3, 2))
+        self.assertEqual(self.pages_asked(), ["1", "2", "3", "3", "3", "3"])
+        self.sandbox.clear_requests()
+        nothing = client.fetch_page("W0001", sku_list=["NOPE"])
+        self.assertEqual((nothing.rows, nothing.count, nothing.last, nothing.count_mismatch), ((), 2, True, 2))
+        self.assertEqual(len(self.calls_to()), 4)
+
+    def test_a_short_last_page_that_fills_up_again_is_no_mismatch(self):
+        self.sandbox.faults.add(PRODUCTS, "short_page", page=3, times=1)
+        sweep = self.make_client().sweep_products("W0001")
+        self.assertEqual((len(sweep.rows), sweep.count_mismatch), (1201, 0))
+        self.assertEqual(self.pages_asked(), ["1", "2", "3", "3"])
+        # a last row that never comes cannot be told from a count one too high
+        self.reset_sandbox()
+        self.sandbox.faults.add(PRODUCTS, "short_page", page=3, times=10)
+        sweep = self.make_client().sweep_products("W0001")
+        self.assertEqual((len(sweep.rows), sweep.count_mismatch), (1200, 1))
+
+    def test_a_product_added_during_a_sweep_shifts_a_row_onto_the_next_page(self):
+        shift = self.sandbox.drift.add(1, "insert")
+        sweep = self.make_client().sweep_products("W0001")
+        ids = [row.zortout_id for row in sweep.rows]
+        self.assertEqual(len(ids), 1202)
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        self.assertEqual(twice, [5_000_500], "the last row of page 1 came again as the first of page 2")
+        self.assertEqual([row.sku for row in sweep.rows if row.zortout_id == 5_000_500], ["GEN-000500"] * 2)
+        (inserted,) = shift.played
+        self.assertNotIn(inserted, {row.sku for row in sweep.rows}, "it came in before the offset: never served")
+        self.assertEqual((sweep.count_changed, sweep.count_mismatch), (True, 0))
+        self.assertEqual([call["query"]["page"] for call in self.calls_to()], ["1", "2", "3"])
+
+    def test_a_product_removed_during_a_sweep_makes_a_row_go_unserved(self):
+        shift = self.sandbox.drift.add(1, "remove")
+        client = self.make_client()
+        first = client.fetch_page("W0001", 1)
+        self.assertEqual(shift.played, ["GEN-000001"])
+        second = client.fetch_page("W0001", 2)
+        self.assertEqual((first.count, second.count), (1201, 1200))
+        self.assertEqual(second.rows[0].sku, "GEN-000502", "GEN-000501 moved onto page 1 after it was read")
+        self.reset_sandbox()
+        shift = self.sandbox.drift.add(1, "remove")
+        sweep = self.make_client().sweep_products("W0001")
+        skus = [row.sku for row in sweep.rows]
+        self.assertEqual(len(skus), len(set(skus)))
+        self.assertEqual(len(skus), 1200)
+        self.assertNotIn("GEN-000501", skus)
+        self.assertIn("GEN-000001", skus)
+        self.assertEqual((sweep.count_changed, sweep.count_mismatch), (True, 0))
+
+    def test_access_denied_for_an_unknown_code_on_a_page_read(self):
+        self.sandbox.unknown_warehouse_mode = "access_denied"
+        with self.assertRaises(ZortoutUnknownWarehouseError) as caught:
+            self.make_client().fetch_page("W0404", 2)
+        error = caught.exception
+        self.assertEqual((error.code, error.valid_codes, error.res_desc), ("W0404", ["W0001", "W0002", "ODS001"],
+                                                                           "Access Denied"))
+        self.assertFalse(error.transient)
+        self.assertEqual([r["route"] for r in self.sandbox.requests], [PRODUCTS, WAREHOUSES])
+        # wrong credentials: GetWarehouses is refused as well, so the credentials are at fault
+        self.sandbox.clear_requests()
+        with self.assertRaises(ZortoutAuthError) as caught:
+            self.make_client(api_key="wrong-key").fetch_page("W0404")
+        self.assertNotIsInstance(caught.exception, ZortoutUnknownWarehouseError)
+        self.assertEqual([r["route"] for r in self.sandbox.requests], [PRODUCTS, WAREHOUSES])
+
+    def test_quantities_read_the_same_in_every_served_format(self):
+        catalogue = self.sandbox.catalogue
+        catalogue.set_stock("GEN-000002", "W0001", "2.5", available="2.5")
+        whole = int(catalogue.stock_of("GEN-000001", "W0001")[0])
+        read, raw = {}, {}
+        for quantity_format in QUANTITY_FORMATS:
+            self.sandbox.quantity_format = quantity_format
+            page = self.make_client().fetch_page("W0001", limit=3)
+            read[quantity_format] = [(row.stock, row.available_stock) for row in page.rows]
+            raw[quantity_format] = [row.raw_stock for row in page.rows[:2]]
+        self.assertEqual(read["decimal"], read["integer"])
+        self.assertEqual(read["decimal"], read["number"])
+        self.assertEqual(read["decimal"][1], (Decimal("2.5"), Decimal("2.5")))
+        self.assertEqual(raw, {"decimal": [f"{whole}.00", "2.50"], "integer": [str(whole), "2.50"],
+                               "number": [whole, 2.5]})
+        self.assertIsInstance(raw["number"][0], int)
+
+
+@tagged("post_install", "-at_install")
+class TestZortoutQuota(SandboxCase, BaseCase):
+    """The daily quota: a notice with rows is a success; with no rows the quota is spent."""
+
+    @classmethod
+    def sandbox_catalogue(cls):
+        return Catalogue.generate(1201, seed=6)
+
+    def test_the_quota_resets_at_midnight_in_bangkok(self):
+        utc = timezone.utc
+        cases = {
+            BEFORE_MIDNIGHT: datetime(2026, 3, 1, 17, 0, tzinfo=utc),
+            datetime(2026, 3, 1, 17, 0, tzinfo=utc): datetime(2026, 3, 2, 17, 0, tzinfo=utc),
+            datetime(2026, 12, 31, 20, 0, tzinfo=utc): datetime(2027, 1, 1, 17, 0, tzinfo=utc),
+            datetime(2026, 3, 2, 0, 30, tzinfo=ZORTOUT_TIMEZONE): datetime(2026, 3, 2, 17, 0, tzinfo=utc),
+        }
+        for now, reset in cases.items():
+            with self.subTest(now=now):
+                self.assertEqual(next_quota_reset(now), reset)
+                self.assertEqual(next_quota_reset(now).utcoffset().total_seconds(), 0)
+        with self.assertRaises(ValueError):
+            next_quota_reset(datetime(2026, 3, 1, 12, 0))
+        self.assertEqual(DAILY_REQUEST_LIMIT, 50_000)
+
+    def test_quota_spent_mid_sweep_is_not_retried_and_says_when_it_resets(self):
+        self.sandbox.daily_quota = 2
+        client = self.make_client(clock=lambda: BEFORE_MIDNIGHT)
+        with self.assertRaises(ZortoutQuotaExceededError) as caught:
+            client.fetch_products("W0001")
+        error = caught.exception
+        self.assertEqual([call["query"]["page"] for call in self.calls_to()], ["1", "2", "3"])
+        self.assertEqual((client.stats.calls, client.stats.retries, self.sleeps), (3, 0, []))
+        self.assertEqual(error.resets_at, datetime(2026, 3, 1, 17, 0, tzinfo=timezone.utc))
+        self.assertEqual((error.daily_limit, error.res_code, error.res_desc), (50_000, "100", QUOTA_NOTICE))
+        self.assertTrue(error.transient, "it passes by itself, at resets_at")
+        self.assertNotIsInstance(error, ZortoutTransientError)
+        self.assertIn("2026-03-02 00:00 Asia/Bangkok", str(error))
+        # every call until the reset is refused, reads and writes alike, and never read as "nothing"
+        for call in (lambda: client.fetch_page("W0001"), lambda: client.count_products("W0001"),
+                     lambda: client.fetch_products(sku_list=["GEN-000001"]), client.list_warehouses,
+                     lambda: client.update_stock_list({"GEN-000001": 1}, "W0001")):
+            with self.assertRaises(ZortoutQuotaExceededError):
+                call()
+        self.assertEqual(client.stats.calls, 8)
+        self.assertNotEqual(self.sandbox.quantities("GEN-000001", "W0001")[0], "1.00")
+        # a new day
+        self.sandbox.reset_quota()
+        self.sandbox.daily_quota = 3
+        self.assertEqual(len(client.fetch_products("W0001")), 1201)
+
+    def test_notice_with_rows_is_a_success_without_rows_the_quota_is_spent(self):
+        self.sandbox.daily_quota, self.sandbox.quota_notice_margin = 4, 3
+        client = self.make_client()
+        self.assertEqual(len(client.fetch_products("W0001")), 1201)
+        self.assertEqual(client.stats.notices, [QUOTA_NOTICE, QUOTA_NOTICE], "calls 2 and 3 of 4 carried it")
+        self.assertEqual(len(client.fetch_page("W0001", 3).rows), 201)
+        self.assertEqual(len(client.stats.notices), 3)
+        with self.assertRaises(ZortoutQuotaExceededError):
+            client.fetch_page("W0001", 1)
+        self.assertEqual(client.stats.calls, 5)
+        # the refusal without any list (the sandbox's one-off fault)
+        self.sandbox.daily_quota = None
+        self.sandbox.faults.add(PRODUCTS, "quota_no_data", page=2)
+        with self.assertRaises(ZortoutQuotaExceededError):
+            client.fetch_products("W0001")
+        self.assertEqual(client.stats.calls, 7)

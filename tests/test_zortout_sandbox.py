@@ -1,3 +1,5 @@
+import contextlib
+import io
 import json
 import os
 import tempfile
@@ -8,10 +10,10 @@ import requests
 from odoo.tests import tagged
 from odoo.tests.common import BaseCase
 
-from odoo.addons.otd_marketplace_stock.zortout_sandbox import Catalogue, SandboxServer
-from odoo.addons.otd_marketplace_stock.zortout_sandbox.__main__ import load_catalogue
+from odoo.addons.otd_marketplace_stock.zortout_sandbox import QUOTA_NOTICE, Catalogue, SandboxServer
+from odoo.addons.otd_marketplace_stock.zortout_sandbox.__main__ import build_server, load_catalogue, parse_args
 
-from .sandbox_case import PRODUCTS, SandboxCase
+from .sandbox_case import PRODUCTS, WAREHOUSES, SandboxCase
 
 DEMO_SKUS = {
     "DEMO-TSHIRT-S", "DEMO-TSHIRT-M", "DEMO-TSHIRT-L", "DEMO-MUG", "DEMO-CAP", "DEMO-BAG", "DEMO-BOTTLE",
@@ -47,6 +49,8 @@ class TestSandboxCatalogue(BaseCase):
         for row in render(first):
             self.assertIsInstance(row["stock"], str)
             self.assertLessEqual(float(row["availablestock"]), float(row["stock"]))
+        # every generated product holds something in every warehouse, so warehouse sweeps list them all
+        self.assertTrue(all(first.holds(p, code) for p in first.products for code in first.warehouse_codes()))
 
     def test_command_line_catalogue_choices(self):
         self.assertEqual(len(load_catalogue("demo").products), 12)
@@ -83,7 +87,7 @@ class TestSandboxServer(SandboxCase, BaseCase):
         self.assertEqual(response.status_code, 200)
         body = response.json()
         self.assertEqual(body["res"], {"resCode": "200", "resDesc": "Success"})
-        self.assertEqual(body["count"], 12)
+        self.assertEqual(body["count"], 11)  # the gift wrap, a service, holds nothing in W0001
         self.assertEqual(len(body["list"]), 5)
         first = body["list"][0]
         self.assertEqual((first["sku"], first["stock"], first["availablestock"]), ("DEMO-TSHIRT-S", "40.00", "38.00"))
@@ -99,13 +103,129 @@ class TestSandboxServer(SandboxCase, BaseCase):
         self.assertEqual(body["list"][0]["sku"], "GEN-000501")
         self.assertEqual(self.get(PRODUCTS, {"limit": 500, "page": 3}).json()["list"], [])
 
+    def skus(self, params=None, headers=None):
+        return sorted(p["sku"] for p in self.get(PRODUCTS, dict(params or {}, limit=500), headers).json()["list"])
+
     def test_warehouse_listing_variants(self):
-        self.assertEqual(self.get(PRODUCTS, {"warehousecode": "ODS001"}).json()["count"], 10)  # no CAP, no NOT-IN-ODOO
+        # held (the default): no CAP, no NOT-IN-ODOO (none there), no NOTEBOOK (0.00 there), no GIFTWRAP (a service)
+        held = self.skus({"warehousecode": "ODS001"})
+        self.assertEqual(len(held), 8)
+        self.assertFalse({"DEMO-CAP", "DEMO-NOT-IN-ODOO", "DEMO-NOTEBOOK", "DEMO-GIFTWRAP"} & set(held))
+        self.sandbox.warehouse_filter = "recorded"
+        self.assertEqual(set(self.skus({"warehousecode": "ODS001"})) - set(held), {"DEMO-NOTEBOOK", "DEMO-GIFTWRAP"})
         self.sandbox.warehouse_filter = "all"
         body = self.get(PRODUCTS, {"warehousecode": "ODS001", "limit": 500}).json()
         self.assertEqual(body["count"], 12)
         cap = next(p for p in body["list"] if p["sku"] == "DEMO-CAP")
         self.assertEqual(cap["stock"], "0.00")
+
+    def test_a_product_leaves_the_warehouse_sweep_when_its_last_unit_sells(self):
+        self.assertIn("DEMO-BAG", self.skus({"warehousecode": "W0001"}))
+        self.sandbox.catalogue.set_stock("DEMO-BAG", "W0001", 0, available=0)
+        self.assertNotIn("DEMO-BAG", self.skus({"warehousecode": "W0001"}))
+        self.assertIn("DEMO-BAG", self.skus({"warehousecode": "ODS001"}))
+        # a skulist read in that warehouse leaves it out too; a store-wide one finds it
+        self.assertEqual(self.skus({"warehousecode": "W0001"}, {"skulist": "DEMO-BAG,DEMO-MUG"}), ["DEMO-MUG"])
+        self.assertEqual(self.skus(headers={"skulist": "DEMO-BAG,DEMO-MUG"}), ["DEMO-BAG", "DEMO-MUG"])
+        # the other variant: the skulist read lists it with 0, the sweep still leaves it out
+        self.sandbox.skulist_in_warehouse = "zero"
+        body = self.get(PRODUCTS, {"warehousecode": "W0001"}, {"skulist": "DEMO-BAG,DEMO-CAP"}).json()
+        self.assertEqual([(p["sku"], p["stock"]) for p in body["list"]], [("DEMO-CAP", "35.00"), ("DEMO-BAG", "0.00")])
+        self.assertNotIn("DEMO-BAG", self.skus({"warehousecode": "W0001"}))
+        self.assertEqual(self.skus({"warehousecode": "W0002"}, {"skulist": "DEMO-BAG"}), ["DEMO-BAG"])
+
+    def test_empty_answer_shapes(self):
+        expected = {
+            "empty": {"res": {"resCode": "200", "resDesc": "Success"}, "list": [], "count": 0},
+            "null": {"res": {"resCode": "200", "resDesc": "Success"}, "list": None, "count": 0},
+            "missing": {"res": {"resCode": "200", "resDesc": "Success"}, "count": 0},
+            "bare": {"res": {"resCode": "200", "resDesc": "Success"}},
+        }
+        for shape, body in expected.items():
+            with self.subTest(shape=shape):
+                self.sandbox.empty_list = shape
+                self.assertEqual(self.get(PRODUCTS, headers={"skulist": "NOPE"}).json(), body)
+                self.assertEqual(self.get(PRODUCTS, {"warehousecode": "W0002", "keyword": "zz"}).json(), body)
+                # answers with rows, and pages past the end of a listing that has rows, keep their list
+                self.assertEqual(len(self.get(PRODUCTS).json()["list"]), 12)
+                self.assertEqual(self.get(PRODUCTS, {"page": 9}).json()["list"], [])
+        with self.assertRaises(ValueError):
+            SandboxServer(Catalogue(), empty_list="nothing")
+
+    def test_overstated_count(self):
+        self.sandbox.count_overstated_by = 3
+        body = self.get(PRODUCTS, {"limit": 500}).json()
+        self.assertEqual((len(body["list"]), body["count"]), (12, 15))
+        body = self.get(PRODUCTS, {"limit": 500, "page": 2}).json()
+        self.assertEqual((body["list"], body["count"]), ([], 15))
+        self.assertEqual(self.get(PRODUCTS, headers={"skulist": "DEMO-MUG"}).json()["count"], 4)
+
+    def test_daily_quota(self):
+        sandbox = self.sandbox
+        sandbox.daily_quota, sandbox.quota_notice_margin = 3, 2
+        first = self.get(PRODUCTS, {"limit": 2}).json()
+        self.assertEqual(first["res"], {"resCode": "200", "resDesc": "Success"})
+        near = self.get(WAREHOUSES).json()
+        self.assertEqual((near["res"]["resCode"], near["res"]["resDesc"], len(near["list"])), ("100", QUOTA_NOTICE, 3))
+        empty = self.get(PRODUCTS, headers={"skulist": "NOPE"}).json()
+        self.assertEqual(empty["res"]["resCode"], "200", "the notice rides only on answers that carry rows")
+        self.assertEqual(self.get(PRODUCTS).json(), {"res": {"resCode": "100", "resDesc": QUOTA_NOTICE},
+                                                     "list": [], "count": 0})
+        write = self.get("/Product/UpdateProductStockList", {"warehousecode": "W0001"}, method="POST",
+                         json={"stocks": [{"sku": "DEMO-BAG", "stock": 1}]})
+        self.assertEqual(write.json(), {"resCode": "100", "resDesc": QUOTA_NOTICE})
+        self.assertEqual(sandbox.quantities("DEMO-BAG", "W0001")[0], "80.00", "a refused write changes nothing")
+        self.assertEqual(sandbox.quota_used, 5)
+        # bad credentials are refused as such, spent quota or not
+        denied = self.get(PRODUCTS, headers={"storename": sandbox.store_name, "apikey": "x", "apisecret": "y"},
+                          auth=False)
+        self.assertEqual(denied.json()["res"]["resDesc"], "Access Denied")
+        sandbox.reset_quota()
+        self.assertEqual(self.get(PRODUCTS).json()["res"]["resCode"], "200")
+        self.assertEqual(sandbox.quota_used, 1)
+
+    def test_quantity_formats(self):
+        expected = {"decimal": ("120.00", "115.00"), "integer": ("120", "115"), "number": (120, 115)}
+        for quantity_format, quantities in expected.items():
+            with self.subTest(quantity_format=quantity_format):
+                self.sandbox.quantity_format = quantity_format
+                (mug,) = self.get(PRODUCTS, {"warehousecode": "W0001"}, {"skulist": "DEMO-MUG"}).json()["list"]
+                self.assertEqual((mug["stock"], mug["availablestock"]), quantities)
+                self.assertEqual(type(mug["stock"]), type(quantities[0]))
+                detail = self.get("/Product/GetProductDetail", {"id": 4470904, "warehousecode": "W0001"}).json()
+                self.assertEqual(detail["stock"], quantities[0])
+        self.sandbox.catalogue.set_stock("DEMO-MUG", "W0001", "2.5", available="2.5")
+        (mug,) = self.get(PRODUCTS, {"warehousecode": "W0001"}, {"skulist": "DEMO-MUG"}).json()["list"]
+        self.assertEqual(mug["stock"], 2.5)
+        with self.assertRaises(ValueError):
+            SandboxServer(Catalogue(), quantity_format="roman")
+
+    def test_drift_inserts_or_removes_at_the_front_after_a_page(self):
+        self.use_catalogue(Catalogue.generate(10))
+        shift = self.sandbox.drift.add(1, "insert")
+        page = lambda n: self.get(PRODUCTS, {"limit": 4, "page": n}).json()  # noqa: E731
+        first = page(1)
+        self.assertEqual(([p["sku"] for p in first["list"]], first["count"]),
+                         (["GEN-000001", "GEN-000002", "GEN-000003", "GEN-000004"], 10))
+        (inserted,) = shift.played
+        second = page(2)
+        self.assertEqual(([p["sku"] for p in second["list"]], second["count"]),
+                         (["GEN-000004", "GEN-000005", "GEN-000006", "GEN-000007"], 11))
+        self.assertEqual(page(1)["list"][0]["sku"], inserted, "the new product comes first")
+        self.assertEqual(shift.played, [inserted], "played once")
+        self.assertEqual(self.sandbox.drift.pending, [])
+
+        self.reset_sandbox()
+        self.use_catalogue(Catalogue.generate(10))
+        shift = self.sandbox.drift.add(2, "remove", times=None)
+        page(1)
+        self.assertEqual(shift.played, [])
+        page(2)
+        page(2)
+        self.assertEqual(shift.played, ["GEN-000001", "GEN-000002"])
+        self.assertEqual(page(3)["count"], 8)
+        with self.assertRaises(ValueError):
+            self.sandbox.drift.add(1, "shuffle")
 
     def test_search_filters(self):
         skus = lambda body: sorted(p["sku"] for p in body["list"])  # noqa: E731
@@ -196,6 +316,8 @@ class TestSandboxServer(SandboxCase, BaseCase):
         self.assertEqual((len(body["list"]), body["count"]), (11, 12))
         faults.add(PRODUCTS, "res_500")
         self.assertEqual(self.get(PRODUCTS).json()["res"]["resCode"], "500")
+        faults.add(PRODUCTS, "no_list")
+        self.assertEqual(self.get(PRODUCTS).json(), {"res": {"resCode": "200", "resDesc": "Success"}, "count": 12})
         faults.add("*", "reset")
         with self.assertRaises(requests.ConnectionError):
             self.get("/Warehouse/GetWarehouses")
@@ -216,3 +338,38 @@ class TestSandboxServer(SandboxCase, BaseCase):
         self.assertNotIn(self.sandbox.api_secret, json.dumps(self.sandbox.requests, default=str))
         self.sandbox.clear_requests()
         self.assertEqual(self.sandbox.requests, [])
+
+
+@tagged("post_install", "-at_install")
+class TestSandboxCommandLine(BaseCase):
+
+    def test_every_behaviour_has_an_option(self):
+        _parser, args = parse_args([
+            "--unknown-warehouse-mode", "access_denied", "--warehouse-filter", "recorded",
+            "--skulist-in-warehouse", "zero", "--skulist-mode", "contains", "--detail-envelope", "bare",
+            "--empty-list", "null", "--quantity-format", "integer", "--count-overstated-by", "2",
+            "--daily-quota", "100", "--quota-notice-margin", "10", "--drift", "insert:1", "--drift", "remove:3",
+            "--port", "0"])
+        server = build_server(args, Catalogue())
+        settings = {name: getattr(server, name) for name in (
+            "unknown_warehouse_mode", "warehouse_filter", "skulist_in_warehouse", "skulist_mode", "detail_envelope",
+            "empty_list", "quantity_format", "count_overstated_by", "daily_quota", "quota_notice_margin")}
+        self.assertEqual(settings, {
+            "unknown_warehouse_mode": "access_denied", "warehouse_filter": "recorded", "skulist_in_warehouse": "zero",
+            "skulist_mode": "contains", "detail_envelope": "bare", "empty_list": "null", "quantity_format": "integer",
+            "count_overstated_by": 2, "daily_quota": 100, "quota_notice_margin": 10})
+        self.assertEqual([(s.after_page, s.action, s.times) for s in server.drift.pending],
+                         [(1, "insert", None), (3, "remove", None)])
+
+    def test_defaults_play_the_live_service(self):
+        _parser, args = parse_args([])
+        server = build_server(args, Catalogue())
+        self.assertEqual((server.warehouse_filter, server.skulist_in_warehouse, server.empty_list,
+                          server.quantity_format, server.count_overstated_by, server.daily_quota),
+                         ("held", "omitted", "empty", "decimal", 0, None))
+        self.assertEqual(server.drift.pending, [])
+
+    def test_bad_drift_option_is_refused(self):
+        for value in ("insert", "shuffle:1", "remove:0", "insert:x"):
+            with self.subTest(value=value), self.assertRaises(SystemExit), contextlib.redirect_stderr(io.StringIO()):
+                parse_args(["--drift", value])

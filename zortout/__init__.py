@@ -1,6 +1,14 @@
 """Plain-Python access to the Zortout (ZORT) Open API v4 (no Odoo import)."""
 
-from .client import DEFAULT_BASE_URL, CallStats, ProductPage, ProductRow, Warehouse, ZortoutClient
+from .client import (
+    DEFAULT_BASE_URL,
+    MAX_PAGE_LIMIT,
+    SKULIST_LIMIT,
+    CallStats,
+    ProductRow,
+    Warehouse,
+    ZortoutClient,
+)
 from .errors import (
     ZortoutAuthError,
     ZortoutBadResponseError,
@@ -8,18 +16,22 @@ from .errors import (
     ZortoutError,
     ZortoutIncompleteSweepError,
     ZortoutPermanentError,
+    ZortoutQuotaExceededError,
     ZortoutRateLimitError,
     ZortoutServerError,
     ZortoutTimeoutError,
     ZortoutTransientError,
     ZortoutUnknownWarehouseError,
 )
+from .pages import ProductPage, ProductSweep
+from .quota import DAILY_REQUEST_LIMIT, ZORTOUT_TIMEZONE, next_quota_reset
 from .values import MISSING, UNREADABLE, QuantityProblem, parse_quantity
 
 __all__ = [
-    "DEFAULT_BASE_URL", "CallStats", "ProductPage", "ProductRow", "Warehouse", "ZortoutClient",
+    "DEFAULT_BASE_URL", "MAX_PAGE_LIMIT", "SKULIST_LIMIT", "CallStats", "ProductRow", "Warehouse", "ZortoutClient",
+    "ProductPage", "ProductSweep", "DAILY_REQUEST_LIMIT", "ZORTOUT_TIMEZONE", "next_quota_reset",
     "ZortoutError", "ZortoutPermanentError", "ZortoutAuthError", "ZortoutUnknownWarehouseError",
     "ZortoutTransientError", "ZortoutTimeoutError", "ZortoutConnectionError", "ZortoutServerError",
-    "ZortoutRateLimitError", "ZortoutBadResponseError", "ZortoutIncompleteSweepError",
+    "ZortoutRateLimitError", "ZortoutQuotaExceededError", "ZortoutBadResponseError", "ZortoutIncompleteSweepError",
     "parse_quantity", "QuantityProblem", "MISSING", "UNREADABLE",
 ]

@@ -3,10 +3,12 @@
 Plain Python on ``requests``; nothing here knows about Odoo.
 
 Reads return the complete data set or raise: a failed page is never taken for
-the last page, and a page that comes back short before ``count`` rows were read
-raises :class:`~zortout.errors.ZortoutIncompleteSweepError`. Transient failures
-are retried a bounded number of times with exponential backoff and full jitter.
-No secret value reaches a log line, an exception message or a repr.
+the last page, and a page that stays short of ``count`` while later pages still
+hold rows raises :class:`~zortout.errors.ZortoutIncompleteSweepError` (see
+:meth:`ZortoutClient.fetch_page` for how a short page is judged). Transient
+failures are retried a bounded number of times with exponential backoff and
+full jitter; a spent daily quota is not retried. No secret value reaches a log
+line, an exception message or a repr.
 """
 
 import email.utils
@@ -15,6 +17,7 @@ import random
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -28,18 +31,27 @@ from .errors import (
     ZortoutError,
     ZortoutIncompleteSweepError,
     ZortoutPermanentError,
+    ZortoutQuotaExceededError,
     ZortoutRateLimitError,
     ZortoutServerError,
     ZortoutTimeoutError,
+    ZortoutTransientError,
     ZortoutUnknownWarehouseError,
 )
+from .pages import ProductPage, ProductSweep
+from .quota import DAILY_REQUEST_LIMIT, QUOTA_NOTICE, ZORTOUT_TIMEZONE, limit_in_notice, next_quota_reset
 from .values import QuantityProblem, parse_quantity
 
-__all__ = ["ZortoutClient", "DEFAULT_BASE_URL", "ProductRow", "Warehouse", "CallStats", "MAX_PAGE_LIMIT"]
+__all__ = ["ZortoutClient", "DEFAULT_BASE_URL", "ProductRow", "Warehouse", "CallStats", "MAX_PAGE_LIMIT",
+           "SKULIST_LIMIT"]
 
 DEFAULT_BASE_URL = "https://open-api.zortout.com/v4"
-#: Zortout serves at most 500 rows a page (v4).
+#: Zortout serves at most 500 rows a page (v4); the client asks for full pages
+#: of this size unless it is given a smaller ``page_limit``.
 MAX_PAGE_LIMIT = 500
+#: SKUs per ``skulist`` header. Zortout documents no maximum; 100 keeps the
+#: header short and is the client's default batch size.
+SKULIST_LIMIT = 100
 
 PRODUCTS = "/Product/GetProducts"
 PRODUCT_DETAIL = "/Product/GetProductDetail"
@@ -47,7 +59,6 @@ WAREHOUSES = "/Warehouse/GetWarehouses"
 UPDATE_STOCK = "/Product/UpdateProductStockList"
 UPDATE_AVAILABLE_STOCK = "/Product/UpdateProductAvailableStockList"
 
-QUOTA_NOTICE = "api request limits"
 _AUTH_MESSAGES = ("access denied", "invalid api")
 _WAREHOUSE_MESSAGE = "invalid warehouse"
 
@@ -109,15 +120,6 @@ class ProductRow:
         raise ValueError(f"unknown quantity source {source!r}; expected one of {self.SOURCES}")
 
 
-@dataclass(frozen=True, slots=True)
-class ProductPage:
-    """One page of GetProducts: its rows and the total ``count`` Zortout reported (None if unreadable)."""
-    rows: list
-    count: int | None
-    page: int
-    limit: int
-
-
 @dataclass(frozen=True)
 class Warehouse:
     code: str
@@ -171,13 +173,15 @@ class ZortoutClient:
     """Client for one Zortout store.
 
     ``sleep`` is called with the number of seconds to wait between retries
-    (tests inject a recorder); ``rng`` supplies the jitter (``uniform(a, b)``).
+    (tests inject a recorder); ``rng`` supplies the jitter (``uniform(a, b)``);
+    ``clock`` returns the current time as an aware datetime (for the quota's
+    reset time).
     """
 
     def __init__(self, store_name, api_key, api_secret, base_url=DEFAULT_BASE_URL, *,
                  connect_timeout=10.0, read_timeout=30.0, max_retries=3, backoff_base=0.5,
-                 backoff_cap=8.0, retry_after_cap=30.0, page_limit=MAX_PAGE_LIMIT, sku_batch_size=100,
-                 logger=None, sleep=time.sleep, rng=None):
+                 backoff_cap=8.0, retry_after_cap=30.0, page_limit=MAX_PAGE_LIMIT, sku_batch_size=SKULIST_LIMIT,
+                 logger=None, sleep=time.sleep, rng=None, clock=None):
         if not (store_name and api_key and api_secret):
             raise ValueError("store name, API key and API secret are all required")
         self.store_name = store_name
@@ -195,6 +199,7 @@ class ZortoutClient:
         self.logger = logger or logging.getLogger(__name__)
         self._sleep = sleep
         self._rng = rng or random.Random()
+        self._clock = clock or _utc_now
         self.stats = CallStats()
         self._session = requests.Session()
         adapter = _DefaultTimeoutAdapter((connect_timeout, read_timeout))
@@ -218,87 +223,137 @@ class ZortoutClient:
 
     # -- public reads --------------------------------------------------------
 
-    def iter_products(self, warehouse_code=None, sku_list=None, active_only=False):
-        """Yield :class:`ProductRow` for every product, paging GetProducts.
+    def fetch_page(self, warehouse_code=None, page=1, limit=None, sku_list=None, active_only=False):
+        """One page of GetProducts, as a :class:`~zortout.pages.ProductPage`.
 
         With ``warehouse_code`` the quantities are those of that warehouse,
-        without it the store-wide totals. Callers should check the code
-        against :meth:`list_warehouses` before sweeping. Zortout's answer to
-        an unknown code is not documented: it may be "Invalid Warehouse/Branch",
-        "Access Denied" or an empty list with count 0. The first two end in
-        ZortoutUnknownWarehouseError with ``valid_codes`` (after "Access
-        Denied" the client spends one GetWarehouses call to tell an unknown
-        code from bad credentials); the empty list cannot be told apart from
-        an empty warehouse, hence the check up front.
+        without it the store-wide totals. ``limit`` defaults to the client's
+        ``page_limit`` (500) and never exceeds 500; every page of one read must
+        use the same limit, since Zortout pages by offset. ``sku_list`` (at most
+        ``sku_batch_size`` SKUs, 100 by default) goes in the ``skulist`` header,
+        stripped and de-duplicated, and only rows whose stripped SKU equals a
+        requested SKU are kept; a list with no SKU in it sends nothing and gives
+        an empty last page.
 
-        With ``sku_list`` the SKUs are stripped, de-duplicated and sent in
-        batches of ``sku_batch_size`` through the ``skulist`` header; only rows
-        whose stripped SKU equals a requested SKU exactly are yielded.
-        An empty ``sku_list`` yields nothing and sends nothing.
+        How the answer is read:
 
-        Rows are yielded page by page; if a later page fails, rows already
-        yielded are incomplete - use :meth:`fetch_products` for all-or-nothing.
+        * transient failures (timeouts, resets, HTTP 5xx/429, resCode 500, a
+          body that is not JSON) are retried with backoff, then raised typed;
+        * resCode 200 with ``"list": null`` or no ``list``, and a ``count`` of 0
+          or none, is an empty page;
+        * the quota notice ("API Request Limits") with rows is a success (the
+          notice goes to ``stats.notices``); with no rows it means the daily
+          quota is spent: :class:`ZortoutQuotaExceededError` at once, no retry
+          (with no rows the client cannot tell a refusal from an empty
+          result, and taking a refusal for "nothing listed" could zero stock);
+        * "Access Denied" or "Invalid Warehouse/Branch" for a call with a
+          warehouse code costs one GetWarehouses call with the same
+          credentials: when that works and the code is not among the store's,
+          :class:`ZortoutUnknownWarehouseError` (``code``, ``valid_codes``);
+          otherwise the error stands (:class:`ZortoutAuthError` for bad
+          credentials);
+        * a page holding fewer rows than ``count`` promises for it (``count``
+          minus the full pages before it, at most ``limit``) is read again, up
+          to ``max_retries`` times with backoff. If it stays short and holds
+          rows, the next page is read once: when that one is empty, this page
+          is the last and ``count_mismatch`` is the number of rows ``count``
+          overstated; when it holds rows, rows are missing inside the listing:
+          :class:`ZortoutIncompleteSweepError`. A page that stays empty is the
+          last page the same way (an empty page is itself the empty next page).
         """
-        params = {}
-        if warehouse_code:
-            params["warehousecode"] = warehouse_code
-        if active_only:
-            params["activestatus"] = 1
-        if sku_list is None:
-            for data in self._sweep(PRODUCTS, params, warehouse_code=warehouse_code):
-                yield ProductRow.from_api(data)
-            return
-        for batch in self._sku_batches(sku_list):
-            wanted = set(batch)
-            headers = {"skulist": ",".join(batch).encode("utf-8")}
-            for data in self._sweep(PRODUCTS, params, headers=headers, warehouse_code=warehouse_code):
-                row = ProductRow.from_api(data)
-                if row.sku in wanted:
-                    yield row
-
-    def fetch_page(self, warehouse_code=None, page=1, limit=None, sku_list=None):
-        """One GetProducts page as a :class:`ProductPage` (rows and Zortout's ``count``).
-
-        With ``sku_list`` (at most ``sku_batch_size`` SKUs) the SKUs travel in the
-        ``skulist`` header and only rows whose SKU is one of them are kept. A page
-        short of ``limit`` while ``count`` says more rows come is read again (up
-        to ``max_retries`` times); if it stays short it is returned as it is, and
-        the caller decides (the next page tells an overstated count from a gap).
-        """
-        params = {}
-        if warehouse_code:
-            params["warehousecode"] = warehouse_code
-        params.update(page=page, limit=limit or self.page_limit)
-        headers = None
-        wanted = None
+        page = int(page)
+        if page < 1:
+            raise ValueError(f"pages start at 1, not {page}")
+        limit = self.page_limit if limit is None else max(1, min(int(limit), MAX_PAGE_LIMIT))
+        params = self._product_params(warehouse_code, active_only)
+        headers = wanted = None
         if sku_list is not None:
-            batches = self._sku_batches(sku_list)
-            if len(batches) > 1:
-                raise ValueError(f"fetch_page takes at most {self.sku_batch_size} SKUs")
-            wanted = set(batches[0]) if batches else set()
-            if not wanted:
-                return ProductPage([], 0, page, params["limit"])
-            headers = {"skulist": ",".join(batches[0]).encode("utf-8")}
-        read_before = (page - 1) * params["limit"]
-        attempt = 0
-        while True:
-            body = self._call("GET", PRODUCTS, params=params, headers=headers, warehouse_code=warehouse_code)
-            data = body.get("list") or ()
-            count = _int_or_none(body.get("count"))
-            short = len(data) < params["limit"] and count is not None and read_before + len(data) < count
-            if not short or not data or attempt >= self.max_retries:
-                break
-            self._wait_before_retry(attempt, None, PRODUCTS)
-            attempt += 1
-        self.stats.pages += 1
-        rows = [ProductRow.from_api(item) for item in data]
-        if wanted is not None:
-            rows = [row for row in rows if row.sku in wanted]
-        return ProductPage(rows, count, page, params["limit"])
+            skus = self._clean_skus(sku_list)
+            if len(skus) > self.sku_batch_size:
+                raise ValueError(f"at most {self.sku_batch_size} SKUs fit in one skulist, not {len(skus)}")
+            if not skus:
+                # an empty skulist header would not filter at all
+                return ProductPage(rows=(), count=0, page=page, limit=limit, served=0, last=True)
+            wanted = set(skus)
+            headers = {"skulist": ",".join(skus).encode("utf-8")}
+        served, count, last, mismatch = self._read_page(PRODUCTS, params, page, limit, headers, warehouse_code)
+        rows = tuple(row for row in map(ProductRow.from_api, served) if wanted is None or row.sku in wanted)
+        return ProductPage(rows=rows, count=count, page=page, limit=limit, served=len(served), last=last,
+                           count_mismatch=mismatch)
+
+    def iter_pages(self, warehouse_code=None, sku_list=None, active_only=False):
+        """Yield every :class:`~zortout.pages.ProductPage` of a read, from page 1
+        until a page is the last; with ``sku_list``, batch after batch of
+        ``sku_batch_size`` SKUs (an empty ``sku_list`` yields nothing and sends
+        nothing).
+
+        A transient failure after the first page of a batch is raised as
+        :class:`ZortoutIncompleteSweepError` (``cause`` = the failure); a spent
+        quota is raised as it is.
+        """
+        batches = [None] if sku_list is None else self._sku_batches(sku_list)
+        for batch in batches:
+            page, read = 1, 0
+            while True:
+                try:
+                    result = self.fetch_page(warehouse_code, page, sku_list=batch, active_only=active_only)
+                except ZortoutIncompleteSweepError:
+                    raise
+                except ZortoutTransientError as exc:
+                    if page == 1:
+                        raise
+                    raise ZortoutIncompleteSweepError(
+                        f"Zortout sweep of {PRODUCTS} stopped at page {page} after {read} rows: {exc}",
+                        rows_read=read, page=page, cause=exc, endpoint=PRODUCTS,
+                        res_code=exc.res_code, res_desc=exc.res_desc, http_status=exc.http_status,
+                    ) from exc
+                yield result
+                read += result.served
+                if result.last:
+                    break
+                page += 1
+
+    def iter_products(self, warehouse_code=None, sku_list=None, active_only=False):
+        """Yield :class:`ProductRow` for every product, page by page (see
+        :meth:`iter_pages`).
+
+        Callers should check a warehouse code against :meth:`list_warehouses`
+        before sweeping: Zortout's answer to an unknown code is not
+        documented. "Invalid Warehouse/Branch" and "Access Denied" end in
+        ZortoutUnknownWarehouseError (see :meth:`fetch_page`), but an empty
+        list with count 0 cannot be told apart from an empty warehouse.
+
+        If a later page fails, rows already yielded are incomplete - use
+        :meth:`fetch_products` or :meth:`sweep_products` for all-or-nothing.
+        """
+        for page in self.iter_pages(warehouse_code, sku_list, active_only):
+            yield from page.rows
+
+    def sweep_products(self, warehouse_code=None, sku_list=None, active_only=False):
+        """The complete read as a :class:`~zortout.pages.ProductSweep`, or an exception.
+
+        The sweep is complete when every page was read and the last one is
+        known to be the last (see :meth:`fetch_page`). A ``count`` that
+        overstates (the last page stays short of it, the page after it is
+        empty) does not fail the sweep: ``count_mismatch`` reports the rows it
+        promised too many. Rows served twice because products came or went
+        during the sweep are all kept; ``count_changed`` tells that it happened.
+        """
+        rows, pages, mismatch, changed, first_count = [], 0, 0, False, None
+        for page in self.iter_pages(warehouse_code, sku_list, active_only):
+            if page.page == 1:
+                first_count = page.count
+            elif page.count != first_count:
+                changed = True
+            rows.extend(page.rows)
+            pages += 1
+            mismatch += page.count_mismatch
+        return ProductSweep(rows=rows, pages=pages, count_mismatch=mismatch, count_changed=changed)
 
     def fetch_products(self, warehouse_code=None, sku_list=None, active_only=False):
-        """All products as a list: the complete sweep, or an exception."""
-        return list(self.iter_products(warehouse_code, sku_list, active_only))
+        """All products as a list: the complete sweep, or an exception (the
+        rows of :meth:`sweep_products`)."""
+        return self.sweep_products(warehouse_code, sku_list, active_only).rows
 
     def count_products(self, warehouse_code=None):
         """How many products GetProducts reports (one call, ``limit=1``)."""
@@ -306,6 +361,8 @@ class ZortoutClient:
         if warehouse_code:
             params["warehousecode"] = warehouse_code
         body = self._call("GET", PRODUCTS, params=params, warehouse_code=warehouse_code)
+        if body.get("count") is None and not body["list"]:
+            return 0  # an empty answer may leave the count out
         count = _int_or_none(body.get("count"))
         if count is None:
             raise ZortoutBadResponseError(
@@ -314,7 +371,13 @@ class ZortoutClient:
 
     def list_warehouses(self):
         """Every warehouse of the store (paged GetWarehouses)."""
-        return [Warehouse.from_api(data) for data in self._sweep(WAREHOUSES, {})]
+        warehouses, page = [], 1
+        while True:
+            rows, _count, last, _mismatch = self._read_page(WAREHOUSES, {}, page, self.page_limit)
+            warehouses.extend(Warehouse.from_api(data) for data in rows)
+            if last:
+                return warehouses
+            page += 1
 
     def get_product_detail(self, product_id, warehouse_code=None):
         """One product by Zortout id (GetProductDetail) as a ProductRow."""
@@ -349,9 +412,19 @@ class ZortoutClient:
 
     # -- paging --------------------------------------------------------------
 
-    def _sku_batches(self, sku_list):
-        seen = []
-        known = set()
+    @staticmethod
+    def _product_params(warehouse_code, active_only):
+        params = {}
+        if warehouse_code:
+            params["warehousecode"] = warehouse_code
+        if active_only:
+            params["activestatus"] = 1
+        return params
+
+    @staticmethod
+    def _clean_skus(sku_list):
+        """The SKUs stripped, without blanks and repeats, in their order."""
+        skus, known = [], set()
         for sku in sku_list:
             sku = _text(sku)
             if not sku or sku in known:
@@ -359,59 +432,52 @@ class ZortoutClient:
             if "," in sku:
                 raise ValueError(f"SKU {sku!r} contains a comma and cannot be sent in a skulist")
             known.add(sku)
-            seen.append(sku)
+            skus.append(sku)
+        return skus
+
+    def _sku_batches(self, sku_list):
+        skus = self._clean_skus(sku_list)
         size = self.sku_batch_size
-        return [seen[i:i + size] for i in range(0, len(seen), size)]
+        return [skus[i:i + size] for i in range(0, len(skus), size)]
 
-    def _sweep(self, endpoint, params, headers=None, warehouse_code=None):
-        """Yield the raw dicts of every page of a list endpoint."""
-        limit = self.page_limit
-        page = 1
-        read = 0
-        while True:
-            query = dict(params, page=page, limit=limit)
-            try:
-                rows, count = self._read_page(endpoint, query, headers, read, warehouse_code)
-            except ZortoutIncompleteSweepError:
-                raise
-            except ZortoutError as exc:
-                if page == 1 or not exc.transient:
-                    raise
-                raise ZortoutIncompleteSweepError(
-                    f"Zortout sweep of {endpoint} stopped at page {page} after {read} rows: {exc}",
-                    rows_read=read, page=page, cause=exc, endpoint=endpoint,
-                    res_code=exc.res_code, res_desc=exc.res_desc, http_status=exc.http_status,
-                ) from exc
-            self.stats.pages += 1
-            yield from rows
-            read += len(rows)
-            if count is None:
-                # no usable count: fall back to "a short page is the last page"
-                if len(rows) < limit:
-                    return
-            elif read >= count or not rows:
-                return
-            page += 1
-
-    def _read_page(self, endpoint, query, headers, read_before, warehouse_code):
-        """One page; a page short of ``count`` is fetched again before failing."""
+    def _read_page(self, endpoint, params, page, limit, headers=None, warehouse_code=None):
+        """(rows, count, last, count_mismatch) of one page of a list endpoint,
+        judged by the rules of :meth:`fetch_page`."""
+        query = dict(params, page=page, limit=limit)
+        before = (page - 1) * limit  # rows on the pages before this one, all full
         attempt = 0
         while True:
             body = self._call("GET", endpoint, params=query, headers=headers, warehouse_code=warehouse_code)
             rows = body["list"]
             count = _int_or_none(body.get("count"))
-            limit = query["limit"]
-            if count is None or len(rows) >= limit or read_before + len(rows) >= count:
-                return rows, count
+            if count is None:
+                # no usable count: "a short page is the last page"
+                self.stats.pages += 1
+                return rows, None, len(rows) < limit, 0
+            if len(rows) >= min(limit, count - before):
+                self.stats.pages += 1
+                return rows, count, before + len(rows) >= count, 0
             if attempt >= self.max_retries:
-                raise ZortoutIncompleteSweepError(
-                    f"Zortout page {query['page']} of {endpoint} held {len(rows)} rows, "
-                    f"but {count - read_before} of {count} were still expected",
-                    rows_read=read_before + len(rows), count=count, page=query["page"],
-                    endpoint=endpoint, http_status=200, res_code=_result(body, _READ)[0],
-                )
+                break
             self._wait_before_retry(attempt, None, endpoint)
             attempt += 1
+        # the page stays short of count
+        if rows and self._page_holds_rows(endpoint, dict(query, page=page + 1), headers, warehouse_code):
+            raise ZortoutIncompleteSweepError(
+                f"Zortout page {page} of {endpoint} held {len(rows)} rows, "
+                f"but {count - before} of {count} were still expected, and page {page + 1} holds rows",
+                rows_read=before + len(rows), count=count, page=page,
+                endpoint=endpoint, http_status=200, res_code="200",
+            )
+        mismatch = count - before - len(rows)
+        self.logger.debug("Zortout %s: count %d overstated by %d (page %d is the last)",
+                          endpoint, count, mismatch, page)
+        self.stats.pages += 1
+        return rows, count, True, mismatch
+
+    def _page_holds_rows(self, endpoint, query, headers, warehouse_code):
+        body = self._call("GET", endpoint, params=query, headers=headers, warehouse_code=warehouse_code)
+        return bool(body["list"])
 
     # -- one call with retries ----------------------------------------------
 
@@ -446,7 +512,7 @@ class ZortoutClient:
             try:
                 return self._attempt(method, endpoint, params, headers, json_body, kind, warehouse_code, attempt)
             except ZortoutError as exc:
-                if not exc.transient or attempt >= self.max_retries:
+                if not isinstance(exc, ZortoutTransientError) or attempt >= self.max_retries:
                     raise
                 self._wait_before_retry(attempt, getattr(exc, "retry_after", None), endpoint)
                 attempt += 1
@@ -514,7 +580,6 @@ class ZortoutClient:
             raise ZortoutBadResponseError(f"Zortout answered {endpoint} with JSON that is not an object",
                                           **context)
         code, desc = _result(body, kind)
-        has_list = isinstance(body.get("list"), list)
         if code is None:
             if kind == _DETAIL and ("id" in body or "sku" in body):
                 return body  # GetProductDetail may come without an envelope
@@ -522,8 +587,8 @@ class ZortoutClient:
         context.update(res_code=code, res_desc=desc)
         lowered = (desc or "").lower()
         if code in ("200", "201"):
-            if kind == _READ and not has_list:
-                raise ZortoutBadResponseError(f"Zortout answered {endpoint} without a 'list'", **context)
+            if kind == _READ:
+                return dict(body, list=_rows_of_success(body, endpoint, context))
             return body
         if code == "500":
             raise ZortoutServerError(f"Zortout reported a server error on {endpoint} ({desc})", **context)
@@ -533,12 +598,18 @@ class ZortoutClient:
             raise ZortoutUnknownWarehouseError(
                 f"Zortout does not know warehouse {warehouse_code!r} ({desc}) on {endpoint}",
                 code=warehouse_code, **context)
-        if has_list and kind == _READ:
+        rows = body.get("list")
+        if (kind == _READ and isinstance(rows, list) and rows) or (kind == _DETAIL and ("id" in body or "sku" in body)):
+            # a notice riding on a normal answer, e.g. the quota notice near the daily limit
             self.stats.notices.append(desc)
             self.logger.debug("Zortout %s: notice with data: %s", endpoint, desc)
             return body
         if QUOTA_NOTICE in lowered:
-            raise ZortoutRateLimitError(f"Zortout refused {endpoint}: request quota reached ({desc})", **context)
+            resets_at = next_quota_reset(self._clock())
+            raise ZortoutQuotaExceededError(
+                f"Zortout's daily request quota is spent ({desc}) on {endpoint}; it resets at "
+                f"{resets_at.astimezone(ZORTOUT_TIMEZONE):%Y-%m-%d %H:%M} Asia/Bangkok",
+                resets_at=resets_at, daily_limit=limit_in_notice(desc) or DAILY_REQUEST_LIMIT, **context)
         raise ZortoutPermanentError(f"Zortout refused {endpoint} (resCode {code}: {desc})", **context)
 
 
@@ -561,6 +632,27 @@ def _result(body, kind):
                 desc = place.get("resMessage")
             return str(place["resCode"]).strip(), ("" if desc is None else str(desc))
     return None, None
+
+
+def _rows_of_success(body, endpoint, context):
+    """The rows of a successful list answer. ``"list": null`` or no ``list``
+    with a count of 0 or none is an empty list (an empty warehouse, a skulist
+    that matches nothing); without a list but with rows counted, the answer is
+    broken."""
+    rows = body.get("list")
+    if isinstance(rows, list):
+        return rows
+    if rows is not None:
+        raise ZortoutBadResponseError(f"Zortout answered {endpoint} with a 'list' that is not a list", **context)
+    count = body.get("count")
+    if count is None or _int_or_none(count) == 0:
+        return []
+    raise ZortoutBadResponseError(f"Zortout answered {endpoint} without a 'list' but with count {count!r}",
+                                  **context)
+
+
+def _utc_now():
+    return datetime.now(timezone.utc)
 
 
 def _retry_after_seconds(value):

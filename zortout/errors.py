@@ -3,8 +3,10 @@
 Every error carries:
 
 * ``transient`` - True when trying again later may succeed (timeouts, server
-  trouble, quota); False when a person has to fix something first
-  (credentials, warehouse code, a rejected request);
+  trouble, the daily quota); False when a person has to fix something first
+  (credentials, warehouse code, a rejected request). The client itself
+  retries only :class:`ZortoutTransientError`: a spent daily quota is
+  transient too, but only passes at its reset time;
 * ``res_code`` / ``res_desc`` - Zortout's result code and its exact message,
   when the answer carried one;
 * ``http_status`` - the HTTP status, when a response arrived;
@@ -23,6 +25,7 @@ __all__ = [
     "ZortoutConnectionError",
     "ZortoutServerError",
     "ZortoutRateLimitError",
+    "ZortoutQuotaExceededError",
     "ZortoutBadResponseError",
     "ZortoutIncompleteSweepError",
 ]
@@ -96,8 +99,7 @@ class ZortoutServerError(ZortoutTransientError):
 
 
 class ZortoutRateLimitError(ZortoutTransientError):
-    """Zortout asked us to slow down: HTTP 429, or the daily request quota
-    notice ("API Request Limits ...") with no data. ``retry_after`` holds the
+    """Zortout asked us to slow down (HTTP 429). ``retry_after`` holds the
     server's Retry-After in seconds when it sent one."""
 
     def __init__(self, message, *, retry_after=None, **kwargs):
@@ -105,14 +107,34 @@ class ZortoutRateLimitError(ZortoutTransientError):
         self.retry_after = retry_after
 
 
+class ZortoutQuotaExceededError(ZortoutError):
+    """The store's daily request quota is spent: Zortout answered with its
+    "API Request Limits" notice and no rows.
+
+    Not a :class:`ZortoutTransientError`: the client never repeats the call,
+    since every repeat before the reset is refused as well. ``transient`` is
+    True because the same call will work after ``resets_at`` (an aware UTC
+    datetime: the next midnight in Asia/Bangkok). ``daily_limit`` is the limit
+    named in the notice, or :data:`zortout.quota.DAILY_REQUEST_LIMIT`.
+    """
+
+    transient = True
+
+    def __init__(self, message, *, resets_at=None, daily_limit=None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.resets_at = resets_at
+        self.daily_limit = daily_limit
+
+
 class ZortoutBadResponseError(ZortoutTransientError):
     """The answer was not JSON, or lacked the result envelope."""
 
 
 class ZortoutIncompleteSweepError(ZortoutTransientError):
-    """A paged read stopped before ``count`` rows were read: a page came back
-    short, or a page after the first one failed. No partial result is ever
-    returned in its place. ``cause`` is the underlying error, if any."""
+    """A paged read stopped before ``count`` rows were read: a page stayed
+    short of ``count`` while the page after it still held rows, or a page
+    after the first one failed. No partial result is ever returned in its
+    place. ``cause`` is the underlying error, if any."""
 
     def __init__(self, message, *, rows_read=None, count=None, page=None, cause=None, **kwargs):
         super().__init__(message, **kwargs)

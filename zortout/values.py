@@ -1,6 +1,8 @@
 """Reading Zortout quantities.
 
-Zortout serializes quantities as strings (``"12.00"``). A value that is absent,
+Zortout documents quantities as strings like ``"12.00"``; live answers also
+carry integer-like strings (``"12"``), and JSON numbers (``12``, ``12.0``) are
+possible. All of them read as the same quantity. A value that is absent,
 empty or unreadable must never be mistaken for zero: a zero would wipe the stock
 of a product in Odoo. :func:`parse_quantity` therefore returns either a
 :class:`~decimal.Decimal` or one of the two :class:`QuantityProblem` markers.

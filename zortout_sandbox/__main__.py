@@ -3,18 +3,28 @@
     python -m zortout_sandbox --port 8099 --catalogue demo
     python -m zortout_sandbox --catalogue generate:2000:7
     python -m zortout_sandbox --catalogue my_store.json
+    python -m zortout_sandbox --catalogue generate:1200 --drift insert:1 --count-overstated-by 3
+
+Every behaviour of the live service the sandbox can play has an option; see
+``--help``.
 """
 
 import argparse
 import logging
 import sys
 
-from .catalogue import Catalogue
+from .catalogue import QUANTITY_FORMATS, Catalogue
+from .drift import SHIFT_ACTIONS
 from .server import (
     DEFAULT_API_KEY,
     DEFAULT_API_SECRET,
     DEFAULT_STORE_NAME,
+    DETAIL_ENVELOPES,
+    EMPTY_LIST_SHAPES,
+    SKULIST_IN_WAREHOUSE,
+    SKULIST_MODES,
     UNKNOWN_WAREHOUSE_MODES,
+    WAREHOUSE_FILTERS,
     SandboxServer,
 )
 
@@ -32,7 +42,15 @@ def load_catalogue(spec):
     return Catalogue.from_json(spec)
 
 
-def main(argv=None):
+def drift_option(text):
+    """'insert:N' or 'remove:N' -> (action, N)."""
+    action, _, page = text.partition(":")
+    if action not in SHIFT_ACTIONS or not page.isdigit() or int(page) < 1:
+        raise argparse.ArgumentTypeError(f"expected insert:N or remove:N with N >= 1, not {text!r}")
+    return action, int(page)
+
+
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(prog="python -m zortout_sandbox",
                                      description="Serve a local Zortout Open API v4 sandbox.")
     parser.add_argument("--host", default="127.0.0.1")
@@ -41,17 +59,56 @@ def main(argv=None):
     parser.add_argument("--store-name", default=DEFAULT_STORE_NAME)
     parser.add_argument("--api-key", default=DEFAULT_API_KEY)
     parser.add_argument("--api-secret", default=DEFAULT_API_SECRET)
-    parser.add_argument("--unknown-warehouse-mode", default="invalid_warehouse", choices=UNKNOWN_WAREHOUSE_MODES)
+    play = parser.add_argument_group("behaviours of the live service")
+    play.add_argument("--unknown-warehouse-mode", default="invalid_warehouse", choices=UNKNOWN_WAREHOUSE_MODES,
+                      help="the answer to an unknown warehouse code")
+    play.add_argument("--warehouse-filter", default="held", choices=WAREHOUSE_FILTERS,
+                      help="which products a read with a warehouse code lists (held: only those holding stock there)")
+    play.add_argument("--skulist-in-warehouse", default="omitted", choices=SKULIST_IN_WAREHOUSE,
+                      help="a skulist read with a warehouse code: leave out products not held there, or list them "
+                           "with 0")
+    play.add_argument("--skulist-mode", default="exact", choices=SKULIST_MODES)
+    play.add_argument("--detail-envelope", default="wrapped", choices=DETAIL_ENVELOPES)
+    play.add_argument("--empty-list", default="empty", choices=EMPTY_LIST_SHAPES,
+                      help='an answer with no rows: "list": [] | "list": null | no list | neither list nor count')
+    play.add_argument("--quantity-format", default="decimal", choices=QUANTITY_FORMATS,
+                      help='quantities as "12.00", "12" or 12')
+    play.add_argument("--count-overstated-by", type=int, default=0, metavar="K",
+                      help="GetProducts answers count = the rows it lists + K")
+    play.add_argument("--daily-quota", type=int, default=None, metavar="N",
+                      help="calls the store may make before every answer is the 'API Request Limits' notice "
+                           "with an empty list (counted from the start; no limit by default)")
+    play.add_argument("--quota-notice-margin", type=int, default=0, metavar="M",
+                      help="the answers to the last M calls within the quota carry the notice with their rows")
+    play.add_argument("--drift", type=drift_option, action="append", default=[], metavar="ACTION:PAGE",
+                      help="after every GetProducts page PAGE, insert a product at the front of the ordering or "
+                           "remove the first one (repeatable)")
     parser.add_argument("--verbose", action="store_true", help="log every request")
-    args = parser.parse_args(argv)
+    return parser, parser.parse_args(argv)
+
+
+def build_server(args, catalogue):
+    """A SandboxServer (not yet bound) configured from the parsed options."""
+    server = SandboxServer(
+        catalogue, store_name=args.store_name, api_key=args.api_key, api_secret=args.api_secret, port=args.port,
+        unknown_warehouse_mode=args.unknown_warehouse_mode, host=args.host, skulist_mode=args.skulist_mode,
+        warehouse_filter=args.warehouse_filter, skulist_in_warehouse=args.skulist_in_warehouse,
+        detail_envelope=args.detail_envelope, empty_list=args.empty_list, quantity_format=args.quantity_format,
+        count_overstated_by=args.count_overstated_by, daily_quota=args.daily_quota,
+        quota_notice_margin=args.quota_notice_margin)
+    for action, page in args.drift:
+        server.drift.add(page, action, times=None)
+    return server
+
+
+def main(argv=None):
+    parser, args = parse_args(argv)
     try:
         catalogue = load_catalogue(args.catalogue)
     except (OSError, ValueError) as exc:
         parser.error(f"cannot load catalogue {args.catalogue!r}: {exc}")
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(message)s")
-    server = SandboxServer(catalogue, store_name=args.store_name, api_key=args.api_key,
-                           api_secret=args.api_secret, port=args.port,
-                           unknown_warehouse_mode=args.unknown_warehouse_mode, host=args.host).bind()
+    server = build_server(args, catalogue).bind()
     print(f"Zortout sandbox serving {len(catalogue.products)} products in "
           f"{len(catalogue.warehouses)} warehouses ({', '.join(catalogue.warehouse_codes())})")
     print(f"  base URL   : {server.base_url}")

@@ -1,8 +1,9 @@
 """The products and warehouses a sandbox store holds.
 
 Quantities are kept per warehouse as Decimals and served as strings, the way
-Zortout serializes them. Without a warehouse code the served quantities are the
-totals over every warehouse.
+Zortout documents them ("12.00"), or in one of the other shapes live answers
+show (see :data:`QUANTITY_FORMATS`). Without a warehouse code the served
+quantities are the totals over every warehouse.
 
 A product may carry raw overrides that replace what would be served for a
 field (store-wide and/or per warehouse), e.g. an ``availablestock`` of ``""``,
@@ -16,10 +17,15 @@ import random
 import threading
 from decimal import Decimal
 
-__all__ = ["Catalogue", "DROP", "DEFAULT_WAREHOUSES", "DEMO_CATALOGUE_PATH"]
+__all__ = ["Catalogue", "DROP", "DEFAULT_WAREHOUSES", "DEMO_CATALOGUE_PATH", "QUANTITY_FORMATS"]
 
 #: Override value meaning "leave this key out of the product object".
 DROP = "__drop__"
+
+#: How quantities are served: ``decimal`` "12.00" (as documented), ``integer``
+#: "12" (integer-like strings, as live clients parse them with int()),
+#: ``number`` a JSON number 12. Fractions keep their decimals in every format.
+QUANTITY_FORMATS = ("decimal", "integer", "number")
 
 DEMO_CATALOGUE_PATH = os.path.join(os.path.dirname(__file__), "demo_catalogue.json")
 
@@ -66,6 +72,16 @@ def format_quantity(value):
     return f"{cents:.2f}" if cents == value else str(value)
 
 
+def serve_quantity(value, quantity_format="decimal"):
+    """``value`` in one of the :data:`QUANTITY_FORMATS`."""
+    whole = value == value.to_integral_value()
+    if quantity_format == "integer":
+        return str(int(value)) if whole else format_quantity(value)
+    if quantity_format == "number":
+        return int(value) if whole else float(value)
+    return format_quantity(value)
+
+
 def _warehouse(entry, index):
     if isinstance(entry, dict):
         return {"id": entry.get("id", 129821 + index), "code": entry["code"], "name": entry.get("name", entry["code"])}
@@ -104,8 +120,9 @@ class Catalogue:
     def generate(cls, n, seed=1, warehouses=DEFAULT_WAREHOUSES):
         """``n`` products "GEN-000001".. with quantities drawn from ``seed``.
 
-        Every product is stocked in every warehouse, is active and is a plain
-        product, so counts and pages are predictable.
+        Every product holds at least one unit in every warehouse, is active and
+        is a plain product, so counts and pages are predictable (a warehouse
+        sweep leaves out products that hold nothing there).
         """
         rng = random.Random(seed)
         catalogue = cls(warehouses)
@@ -113,7 +130,7 @@ class Catalogue:
         for i in range(1, n + 1):
             stock, available = {}, {}
             for code in codes:
-                on_hand = rng.randint(0, 500)
+                on_hand = rng.randint(1, 500)
                 stock[code] = on_hand
                 available[code] = on_hand - rng.randint(0, min(on_hand, 5))
             catalogue.add_product({
@@ -236,25 +253,45 @@ class Catalogue:
         with self._lock:
             self.products.remove(self.product(sku))
 
+    def remove_product_by_id(self, product_id):
+        with self._lock:
+            item = self.product_by_id(product_id)
+            if item is not None:
+                self.products.remove(item)
+
     # -- serving -------------------------------------------------------------
 
     def stocked_in(self, item, warehouse_code):
+        """The product has a stock record in the warehouse (even one of 0)."""
         return warehouse_code in item["_stock"] or warehouse_code in item["_available"]
+
+    def holds(self, item, warehouse_code):
+        """The product holds something in the warehouse: an on-hand quantity
+        other than 0 (a service holds nothing)."""
+        if item.get("producttype") == 1:
+            return False
+        return item["_stock"].get(warehouse_code, Decimal(0)) != 0
+
+    def front_id(self):
+        """An id below every product's: a product with it comes first in the
+        id ordering GetProducts uses."""
+        with self._lock:
+            return min((p["id"] for p in self.products), default=4_470_001) - 1
 
     def _quantities(self, item, warehouse_code):
         if warehouse_code:
             return item["_stock"].get(warehouse_code, Decimal(0)), item["_available"].get(warehouse_code, Decimal(0))
         return sum(item["_stock"].values(), Decimal(0)), sum(item["_available"].values(), Decimal(0))
 
-    def render(self, item, warehouse_code=None):
+    def render(self, item, warehouse_code=None, quantity_format="decimal"):
         """The product object as Zortout serves it."""
         with self._lock:
             data = {k: copy.deepcopy(v) for k, v in item.items() if not k.startswith("_")}
             stock, available = self._quantities(item, warehouse_code)
             if data.get("producttype") == 1:
                 stock = available = Decimal(0)
-            data["stock"] = format_quantity(stock)
-            data["availablestock"] = format_quantity(available)
+            data["stock"] = serve_quantity(stock, quantity_format)
+            data["availablestock"] = serve_quantity(available, quantity_format)
             overrides = dict(item["_raw"])
             if warehouse_code:
                 overrides.update(item["_raw_by_warehouse"].get(warehouse_code, {}))

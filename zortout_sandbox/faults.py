@@ -16,10 +16,11 @@ FAULT_KINDS = {
     "reset": "close the connection abruptly, without an answer",
     "rate_limit": "HTTP 429 with Retry-After opts['retry_after'] (default 1)",
     "not_json": "HTTP 200 with an HTML body",
-    "quota_no_data": "resCode 100 'API Request Limits (50000 requests/day)' and no data",
+    "quota_no_data": "resCode 100 'API Request Limits (50000 requests/day)' and no data: the quota is spent",
     "quota_with_data": "the same notice, with the normal list and count",
-    "short_page": "drop the last row of the page (count unchanged)",
+    "short_page": "drop the last row of the page (count unchanged; on the last page, an overstated count)",
     "res_500": "HTTP 200 with resCode 500",
+    "no_list": "resCode 200 and the count as usual, but no 'list'",
     "superset": "GetProducts: also return rows whose SKU merely contains a requested SKU",
 }
 

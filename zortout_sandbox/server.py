@@ -5,7 +5,9 @@ HTTP 200 and a non-200 ``resCode``, as Zortout does; reads carry the code in
 ``res``, writes at the top level.
 
 Where the real API's behaviour is not known for sure, the server can play each
-plausible variant (see the constructor's keyword arguments).
+plausible variant (see the constructor's keyword arguments). Every setting is a
+plain attribute that tests may change between calls; ``faults`` injects
+failures and ``drift`` adds or removes products while a sweep runs.
 """
 
 import json
@@ -17,11 +19,13 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from .catalogue import Catalogue, format_quantity
+from .catalogue import QUANTITY_FORMATS, Catalogue, format_quantity
+from .drift import DriftPlan
 from .faults import FaultPlan
 
 __all__ = ["SandboxServer", "DEFAULT_STORE_NAME", "DEFAULT_API_KEY", "DEFAULT_API_SECRET",
-           "UNKNOWN_WAREHOUSE_MODES", "QUOTA_NOTICE"]
+           "UNKNOWN_WAREHOUSE_MODES", "SKULIST_MODES", "WAREHOUSE_FILTERS", "SKULIST_IN_WAREHOUSE",
+           "EMPTY_LIST_SHAPES", "DETAIL_ENVELOPES", "QUANTITY_FORMATS", "QUOTA_NOTICE"]
 
 _logger = logging.getLogger(__name__)
 
@@ -43,9 +47,21 @@ UNKNOWN_WAREHOUSE_MODES = ("invalid_warehouse", "access_denied", "empty")
 #: ``exact``: the skulist header is an exact filter; ``contains``: rows whose
 #: SKU contains a requested SKU are returned too.
 SKULIST_MODES = ("exact", "contains")
-#: ``stocked``: with a warehouse code, only products held in that warehouse
-#: are listed; ``all``: every product is listed (quantity 0 where not held).
-WAREHOUSE_FILTERS = ("stocked", "all")
+#: Which products a GetProducts read with ``warehousecode`` lists. ``held``:
+#: only those holding something there (on hand other than 0), as live clients
+#: report ("a product only stocked elsewhere is never found"; it drops out when
+#: its last unit sells); ``recorded``: those with a stock record there, even
+#: one of 0; ``all``: every product (quantity 0 where it has none).
+WAREHOUSE_FILTERS = ("held", "recorded", "all")
+#: A ``skulist`` read with ``warehousecode``: ``omitted``: the warehouse filter
+#: above applies as in a sweep; ``zero``: every requested product is listed,
+#: with 0 where the warehouse holds none. A skulist read without a warehouse
+#: code lists every requested product the store knows, either way.
+SKULIST_IN_WAREHOUSE = ("omitted", "zero")
+#: How a successful list answer with no rows looks: ``empty`` ``"list": []``
+#: and ``"count": 0``; ``null`` ``"list": null`` and count 0; ``missing`` no
+#: ``list``, count 0; ``bare`` neither ``list`` nor ``count``.
+EMPTY_LIST_SHAPES = ("empty", "null", "missing", "bare")
 #: ``wrapped``: GetProductDetail answers the product fields plus ``res``;
 #: ``bare``: the product fields only.
 DETAIL_ENVELOPES = ("wrapped", "bare")
@@ -183,13 +199,27 @@ class SandboxServer:
     """A Zortout store on 127.0.0.1.
 
     ``requests`` records every request (secret header values masked);
-    ``faults`` injects failures; ``catalogue`` may be changed between calls.
+    ``faults`` injects failures; ``drift`` shifts rows between pages;
+    ``catalogue`` may be changed between calls.
+
+    Settings (keyword arguments, then attributes of the same name):
+    ``unknown_warehouse_mode``, ``skulist_mode``, ``warehouse_filter``,
+    ``skulist_in_warehouse``, ``detail_envelope``, ``empty_list``,
+    ``quantity_format`` (see the tuples of allowed values above);
+    ``count_overstated_by``: GetProducts answers ``count`` = the rows it
+    lists + this; ``daily_quota``: calls a day the store may make (None = no
+    limit), counted in ``quota_used`` from the last :meth:`reset_quota` - once
+    spent, every call is answered resCode 100 "API Request Limits" with an
+    empty list (writes: the same code and notice at the top level);
+    ``quota_notice_margin``: the answers to the last this many calls within
+    the quota carry the same notice with their rows.
     """
 
     def __init__(self, catalogue=None, store_name=DEFAULT_STORE_NAME, api_key=DEFAULT_API_KEY,
                  api_secret=DEFAULT_API_SECRET, port=0, unknown_warehouse_mode="invalid_warehouse", *,
-                 host="127.0.0.1", skulist_mode="exact", warehouse_filter="stocked",
-                 detail_envelope="wrapped", default_limit=20):
+                 host="127.0.0.1", skulist_mode="exact", warehouse_filter="held", skulist_in_warehouse="omitted",
+                 detail_envelope="wrapped", empty_list="empty", quantity_format="decimal", count_overstated_by=0,
+                 daily_quota=None, quota_notice_margin=0, default_limit=20):
         self.catalogue = catalogue if catalogue is not None else Catalogue.demo()
         self.store_name = store_name
         self.api_key = api_key
@@ -200,9 +230,18 @@ class SandboxServer:
                                               UNKNOWN_WAREHOUSE_MODES)
         self.skulist_mode = _choice("skulist_mode", skulist_mode, SKULIST_MODES)
         self.warehouse_filter = _choice("warehouse_filter", warehouse_filter, WAREHOUSE_FILTERS)
+        self.skulist_in_warehouse = _choice("skulist_in_warehouse", skulist_in_warehouse, SKULIST_IN_WAREHOUSE)
         self.detail_envelope = _choice("detail_envelope", detail_envelope, DETAIL_ENVELOPES)
+        self.empty_list = _choice("empty_list", empty_list, EMPTY_LIST_SHAPES)
+        self.quantity_format = _choice("quantity_format", quantity_format, QUANTITY_FORMATS)
+        self.count_overstated_by = int(count_overstated_by)
+        self.daily_quota = None if daily_quota is None else int(daily_quota)
+        self.quota_notice_margin = int(quota_notice_margin)
+        self.quota_used = 0
+        self._quota_lock = threading.Lock()
         self.default_limit = default_limit
         self.faults = FaultPlan()
+        self.drift = DriftPlan()
         self._requests = []
         self._requests_lock = threading.Lock()
         self._httpd = None
@@ -274,6 +313,24 @@ class SandboxServer:
         """Recorded requests whose route (path without /v4) is ``route``."""
         return [r for r in self.requests if r["route"] == route]
 
+    def reset_quota(self):
+        """A new day: the quota counts from 0 again."""
+        with self._quota_lock:
+            self.quota_used = 0
+
+    def _spend_quota(self):
+        """Count one call: None (no quota or far from it), "notice" (near the
+        limit) or "spent"."""
+        with self._quota_lock:
+            self.quota_used += 1
+            if self.daily_quota is None:
+                return None
+            if self.quota_used > self.daily_quota:
+                return "spent"
+            if self.daily_quota - self.quota_used < self.quota_notice_margin:
+                return "notice"
+            return None
+
     def _record(self, method, path, query, headers, body, peer=None):
         masked = {k: ("***" if k in _SECRET_HEADERS and v else v) for k, v in headers.items()}
         try:
@@ -322,12 +379,21 @@ class SandboxServer:
         denied = self._check_credentials(headers)
         if denied:
             return write_answer("100", denied) if is_write else read_answer("100", denied)
+        quota = self._spend_quota()
+        if quota == "spent":
+            # what an exhausted quota answers is not documented; the notice with an empty list is the likely shape
+            return write_answer("100", QUOTA_NOTICE) if is_write else read_answer("100", QUOTA_NOTICE, list=[], count=0)
         payload = _json_or_none(body) if is_write else None
         answer = action(query, headers, payload, superset=(kind == "superset"))
         if kind == "quota_with_data" and "res" in answer.body:
             answer.body["res"] = {"resCode": "100", "resDesc": QUOTA_NOTICE}
+        if quota == "notice" and answer.body.get("list"):
+            # near the limit the notice rides along on answers that carry rows
+            answer.body["res"] = {"resCode": "100", "resDesc": QUOTA_NOTICE}
         if kind == "short_page" and answer.body.get("list"):
             answer.body["list"] = answer.body["list"][:-1]
+        if kind == "no_list":
+            answer.body.pop("list", None)
         return answer
 
     def _check_credentials(self, headers):
@@ -342,8 +408,27 @@ class SandboxServer:
         if self.unknown_warehouse_mode == "access_denied":
             return read_answer("100", ACCESS_DENIED)
         if self.unknown_warehouse_mode == "empty":
-            return read_answer("200", "Success", list=[], count=0)
+            return self._list_answer([], 0)
         return read_answer("100", INVALID_WAREHOUSE)
+
+    def _list_answer(self, rows, count):
+        if rows or count:
+            return read_answer("200", "Success", list=rows, count=count)
+        if self.empty_list == "null":
+            return read_answer("200", "Success", list=None, count=0)
+        if self.empty_list == "missing":
+            return read_answer("200", "Success", count=0)
+        if self.empty_list == "bare":
+            return read_answer("200", "Success")
+        return read_answer("200", "Success", list=[], count=0)
+
+    def _in_warehouse(self, items, warehouse, skulist):
+        """The products a read with ``warehousecode`` lists."""
+        if self.warehouse_filter == "all" or (skulist and self.skulist_in_warehouse == "zero"):
+            return items
+        if self.warehouse_filter == "recorded":
+            return [p for p in items if self.catalogue.stocked_in(p, warehouse)]
+        return [p for p in items if self.catalogue.holds(p, warehouse)]
 
     def _page(self, rows, query):
         limit = _int(query.get("limit"), self.default_limit)
@@ -358,8 +443,9 @@ class SandboxServer:
         if warehouse and not catalogue.has_warehouse(warehouse):
             return self._unknown_warehouse()
         items = sorted(catalogue.products, key=lambda p: p["id"])
-        if warehouse and self.warehouse_filter == "stocked":
-            items = [p for p in items if catalogue.stocked_in(p, warehouse)]
+        skus = _split_list(headers.get("skulist"))
+        if warehouse:
+            items = self._in_warehouse(items, warehouse, bool(skus))
         if query.get("activestatus") == "1":
             items = [p for p in items if p.get("active")]
         if query.get("variationid"):
@@ -371,7 +457,6 @@ class SandboxServer:
             needle = query["keyword"].lower()
             items = [p for p in items if len(needle) >= 3
                      and (needle in p["sku"].lower() or needle in p.get("name", "").lower())]
-        skus = _split_list(headers.get("skulist"))
         if skus:
             if superset or self.skulist_mode == "contains":
                 items = [p for p in items if any(s.lower() in p["sku"].lower() for s in skus)]
@@ -381,8 +466,9 @@ class SandboxServer:
         ids = _split_list(headers.get("productidlist"))
         if ids:
             items = [p for p in items if str(p["id"]) in ids]
-        rows = [catalogue.render(p, warehouse) for p in self._page(items, query)]
-        return read_answer("200", "Success", list=rows, count=len(items))
+        rows = [catalogue.render(p, warehouse, self.quantity_format) for p in self._page(items, query)]
+        self.drift.play(max(1, _int(query.get("page"), 1)), items, catalogue, catalogue.warehouse_codes())
+        return self._list_answer(rows, len(items) + self.count_overstated_by)
 
     def _get_product_detail(self, query, headers, payload, superset=False):
         warehouse = query.get("warehousecode") or None
@@ -391,14 +477,14 @@ class SandboxServer:
         item = self.catalogue.product_by_id(query.get("id", ""))
         if item is None:
             return read_answer("100", INVALID_ID)
-        data = self.catalogue.render(item, warehouse)
+        data = self.catalogue.render(item, warehouse, self.quantity_format)
         if self.detail_envelope == "wrapped":
             data["res"] = {"resCode": "200", "resDesc": "Success"}
         return Answer(body=data)
 
     def _get_warehouses(self, query, headers, payload, superset=False):
         rows = [dict(w) for w in self.catalogue.warehouses]
-        return read_answer("200", "Success", list=self._page(rows, query), count=len(rows))
+        return self._list_answer(self._page(rows, query), len(rows))
 
     def _update_stock(self, query, headers, payload, superset=False):
         return self._write_stocks(query, payload, self.catalogue.set_stock)
