@@ -24,8 +24,9 @@ SYNC_PHASES = [
     ("start", "Not started"),
     ("fetch", "Reading Zortout"),
     ("check", "Checking the sweep"),
+    ("settle", "Re-reading products left out"),
     ("apply", "Applying"),
-    ("settle", "Settling"),
+    ("finish", "Finishing"),
     ("done", "Finished"),
 ]
 
@@ -75,11 +76,14 @@ SKIP_REASONS = {
 #: the reasons decided after the SKU matched exactly one Odoo product
 MATCHED_SKIP_REASONS = ("service", "not_tracked", "tracked_by_lot", "kit", "bad_quantity", "being_counted",
                         "apply_failed")
+#: a product with stock here that Zortout does not know at all: left alone, reported
+NOT_IN_ZORTOUT = ("not_in_zortout", "Not in Zortout (stock left alone)")
 #: what a change line says happened to its SKU
 LINE_DECISIONS = [
     ("updated", "Updated"),
     ("would_update", "Would update"),
     *SKIP_REASONS.items(),
+    NOT_IN_ZORTOUT,
 ]
 
 # -- zero guard: refuse a full sweep that would empty most of the stocked products --

@@ -184,11 +184,80 @@ class SyncEngine:
         superseded, duplicates = sweep_duplicates(positions)
         if superseded:
             self.log(logging.INFO, "served_twice", rows=len(superseded))
+        listed = {sku for _position, _id, sku in positions if sku}
+        wanted = set(self.payload.sku_list) if self.payload.sku_list else None
+        absent = sorted(code for code in self._stocked_codes() if code not in listed
+                        and (wanted is None or code in wanted))
         notes = json.loads(self.job.sweep_notes or "{}")
-        notes.update(superseded=sorted(superseded), duplicates=sorted(duplicates))
-        self.job.sudo().sweep_notes = json.dumps(notes)
+        notes.update(superseded=sorted(superseded), duplicates=sorted(duplicates), absent=absent, absent_done=0,
+                     settled=[], not_in_zortout=[])
+        self.job.sudo().write({"sweep_notes": json.dumps(notes), "sync_phase": "settle"})
+
+    def _stocked_codes(self):
+        """Stripped codes of the products with a non-zero on hand in the target tree."""
+        location = self.job.sync_location_id
+        self.env["stock.quant"].flush_model()
+        self.env.cr.execute("""
+            SELECT btrim(product.default_code)
+              FROM stock_quant quant
+              JOIN product_product product ON product.id = quant.product_id
+              JOIN stock_location location ON location.id = quant.location_id
+             WHERE location.parent_path LIKE %s AND location.usage = 'internal'
+               AND product.default_code IS NOT NULL AND btrim(product.default_code) <> '' AND product.active
+          GROUP BY product.id
+            HAVING SUM(quant.quantity) <> 0
+        """, [location.parent_path + "%"])
+        return {code for (code,) in self.env.cr.fetchall()}
+
+    # -- 3b. settle: products that Zortout left out, then the zero guard ----------
+
+    def _step_settle(self):
+        """Products with stock here whose SKU the sweep did not list, one batch per step.
+
+        A warehouse sweep leaves out what the warehouse no longer holds, and a
+        product renamed or deleted in Zortout vanishes from it too. Each batch is
+        read again with ``skulist`` (same warehouse code): a product listed now
+        takes that quantity; one still missing there but known to Zortout
+        store-wide holds nothing in the warehouse and goes to 0; one that Zortout
+        does not know at all is left alone and reported (``not_in_zortout``).
+        At most two calls per 100 absent SKUs. When every batch is read, the
+        settled rows become one more kept page and the zero guard looks at all.
+        """
+        notes = json.loads(self.job.sweep_notes)
+        absent, done = notes["absent"], notes["absent_done"]
+        if done < len(absent):
+            batch = absent[done:done + self.client.sku_batch_size]
+            code = self.job.sync_warehouse_code or None
+            found = {row.sku: row for row in self.client.fetch_page(code, page=1, sku_list=batch).rows}
+            missing = [sku for sku in batch if sku not in found]
+            known = set()
+            if code and missing:
+                known = {row.sku for row in self.client.fetch_page(None, page=1, sku_list=missing).rows}
+            notes["settled"].extend(row_to_json(row) for row in found.values())
+            notes["settled"].extend({"id": None, "sku": sku, "producttype": 0, "stock": "0", "availablestock": "0"}
+                                    for sku in missing if sku in known)
+            notes["not_in_zortout"].extend(sku for sku in missing if sku not in known)
+            notes["absent_done"] = done + len(batch)
+            self.job.sudo().sweep_notes = json.dumps(notes)
+            return
+        if absent:
+            self.log(logging.INFO, "settled", absent=len(absent), found=len(notes["settled"]),
+                     not_in_zortout=len(notes["not_in_zortout"]))
+        if notes["settled"]:
+            number = self.job.pages_fetched + 1
+            self.env["marketplace.job.page"].sudo().create({"job_id": self.job.id, "number": number,
+                                                            "rows": json.dumps(notes["settled"])})
+            self.job.sudo().write({"pages_fetched": number, "skus_total": self.job.skus_total + len(notes["settled"])})
+        for sku in notes["not_in_zortout"]:
+            self.result.not_in_zortout += 1
+            self.result.sample("not_in_zortout", sku)
+        if notes["not_in_zortout"]:
+            lines = [self._line("not_in_zortout", sku, None, None, None, None) for sku in notes["not_in_zortout"]]
+            for line in lines:
+                line["_always"] = self.payload.dry_run
+            self._write_lines(lines)
         if self.payload.mode == "full" and not self.payload.force and not self.payload.dry_run:
-            self._zero_guard({tuple(position) for position in superseded}, duplicates)
+            self._zero_guard({tuple(position) for position in notes["superseded"]}, set(notes["duplicates"]))
         self.job.sudo().sync_phase = "apply"
 
     def _zero_guard(self, superseded, duplicates):
@@ -200,19 +269,7 @@ class SyncEngine:
             if position in superseded or not row.sku or row.sku in duplicates:
                 continue
             zortout_quantity[row.sku] = row.quantity(source)
-        location = self.job.sync_location_id
-        self.env["stock.quant"].flush_model()
-        self.env.cr.execute("""
-            SELECT btrim(product.default_code)
-              FROM stock_quant quant
-              JOIN product_product product ON product.id = quant.product_id
-              JOIN stock_location location ON location.id = quant.location_id
-             WHERE location.parent_path LIKE %s AND location.usage = 'internal'
-               AND product.default_code IS NOT NULL AND product.active
-          GROUP BY product.id
-            HAVING SUM(quant.quantity) > 0
-        """, [location.parent_path + "%"])
-        stocked = [code for (code,) in self.env.cr.fetchall() if code in zortout_quantity]
+        stocked = [code for code in self._stocked_codes() if code in zortout_quantity]
         zeroing = [code for code in stocked
                    if not isinstance(zortout_quantity[code], QuantityProblem) and zortout_quantity[code] <= 0]
         if len(zeroing) > ZERO_GUARD_MIN and len(zeroing) > len(stocked) * ZERO_GUARD_SHARE:
@@ -229,7 +286,7 @@ class SyncEngine:
     def _step_apply(self):
         page = self.job.sudo().page_ids.filtered(lambda kept: not kept.applied).sorted("number")[:1]
         if not page:
-            self.job.sudo().sync_phase = "settle"
+            self.job.sudo().sync_phase = "finish"
             return
         notes = json.loads(self.job.sweep_notes or "{}")
         superseded = {tuple(position) for position in notes.get("superseded", ())}
@@ -242,7 +299,7 @@ class SyncEngine:
         page.sudo().applied = True
         self.job.sudo().skus_done += len(json.loads(page.rows))
         if not self.job.sudo().page_ids.filtered(lambda kept: not kept.applied):
-            self.job.sudo().sync_phase = "settle"
+            self.job.sudo().sync_phase = "finish"
         self.env.flush_all()
         self.env.invalidate_all()  # the page's records are no longer needed: memory stays flat
         self.log(logging.DEBUG, "applied_page", page=page.number, rows=len(rows), updated=updated)
@@ -371,9 +428,9 @@ class SyncEngine:
         """, [floor, list(product_ids), self.move_name])
         return dict(self.env.cr.fetchall())
 
-    # -- 5. settle -------------------------------------------------------------
+    # -- 5. finish -------------------------------------------------------------
 
-    def _step_settle(self):
+    def _step_finish(self):
         self.job.sudo().sync_phase = "done"
         self.log(logging.INFO, "applied", updated=self.result.updated, unchanged=self.result.unchanged,
                  skipped=self.result.skipped_total, dry_run=self.payload.dry_run)

@@ -10,7 +10,8 @@ MAX_SAMPLES = 20
 
 __all__ = ["SyncResult", "SKIP_REASONS", "MATCHED_SKIP_REASONS", "MAX_SAMPLES"]
 
-_COUNTERS = ("fetched", "matched", "updated", "unchanged", "negative_clamped", "api_calls", "count_mismatch")
+_COUNTERS = ("fetched", "matched", "updated", "unchanged", "negative_clamped", "api_calls", "count_mismatch",
+             "not_in_zortout")
 
 
 class SyncResult:
@@ -29,6 +30,7 @@ class SyncResult:
         self.unchanged = 0
         self.negative_clamped = 0
         self.count_mismatch = 0
+        self.not_in_zortout = 0  # products with stock here that Zortout does not know: left alone
         self.skipped = dict.fromkeys(SKIP_REASONS, 0)
         self.samples = {}
         self.warehouse_code = warehouse_code
@@ -73,6 +75,7 @@ class SyncResult:
             "skipped": dict(self.skipped),
             "negative_clamped": self.negative_clamped,
             "count_mismatch": self.count_mismatch,
+            "not_in_zortout": self.not_in_zortout,
             "dry_run": self.dry_run,
             "warehouse_code": self.warehouse_code,
             "location": self.location,

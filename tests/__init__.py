@@ -15,3 +15,4 @@ from . import test_hostile_input
 from . import test_secrets
 from . import test_sync_paths
 from . import test_resumable_sync
+from . import test_live_service

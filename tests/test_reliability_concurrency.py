@@ -259,8 +259,8 @@ class TestReliabilityConcurrency(SandboxCase, BaseCase):
             with self.cursor_env() as env:
                 job = self.jobs(env, job_id)
                 seen.append((job.state, job.sync_phase, job.pages_fetched, job.skus_done, job.attempts, job.error))
-        # start, 3 pages, the sweep check, 3 pages applied, settle
-        self.assertEqual(deaths, 9, f"{seen}\n{self.worker_output(worker)}")
+        # start, 3 pages, the sweep check, settle, 3 pages applied, finish
+        self.assertEqual(deaths, 10, f"{seen}\n{self.worker_output(worker)}")
         self.assertEqual(sorted(int(r["query"]["page"]) for r in self.calls_to(PRODUCTS)), [1, 2, 3])
         with self.cursor_env() as env:
             job = self.jobs(env, job_id)

@@ -40,8 +40,8 @@ class TestResumableSync(MarketplaceCase):
         job = self.new_job()
         runs = self.run_steps(job)
         self.assertEqual(job.state, "done", job.error)
-        # start, 3 pages, check, 3 applied pages, settle: one step per run
-        self.assertEqual(runs, 9)
+        # start, 3 pages, check, settle, 3 applied pages, finish: one step per run
+        self.assertEqual(runs, 10)
         self.assertEqual((job.pages_fetched, job.pages_total, job.skus_done, job.skus_total), (3, 3, 1201, 1201))
         self.assertEqual(job.attempts, 1, "a postponement is not a failed try")
         self.assertEqual(len(self.calls_to(PRODUCTS)), 3, "each page is read once")
