@@ -44,6 +44,7 @@ PARAM_RUNNING_TIMEOUT = "otd_marketplace_stock.job_running_timeout_minutes"
 PARAM_KEEP_DAYS = "otd_marketplace_stock.job_keep_days"
 PARAM_REQUEST_BUDGET = "otd_marketplace_stock.request_time_budget"
 PARAM_REQUEST_MAX_SKUS = "otd_marketplace_stock.request_max_skus"
+PARAM_DAILY_CALL_LIMIT = "otd_marketplace_stock.zortout_daily_call_limit"
 
 PARAM_DEFAULTS = {
     PARAM_READ_TIMEOUT: 30.0,       # seconds to wait for one Zortout answer
@@ -55,6 +56,8 @@ PARAM_DEFAULTS = {
     # Pull Stock queues the job instead of syncing in the request when the
     # account's last full sweep read more SKUs than this
     PARAM_REQUEST_MAX_SKUS: 5000,
+    # Zortout's daily limit of API calls per store (all its connections together)
+    PARAM_DAILY_CALL_LIMIT: 50000,
 }
 
 # -- the sync's decisions ----------------------------------------------------------

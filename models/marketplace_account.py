@@ -7,6 +7,7 @@ from odoo.exceptions import UserError
 from odoo.addons.otd_marketplace_stock import zortout
 from odoo.addons.otd_marketplace_stock.const import (
     JOB_STATES,
+    PARAM_DAILY_CALL_LIMIT,
     PARAM_READ_TIMEOUT,
     PARAM_REQUEST_MAX_SKUS,
     SYNC_JOB_TYPE,
@@ -70,6 +71,11 @@ class MarketplaceAccount(models.Model):
         "Daily Limit Resets At", readonly=True, copy=False,
         help="Zortout refused a call because the store's daily limit of API calls was reached; scheduled "
              "pulls of the store wait until this time.")
+    last_sweep_calls = fields.Integer("API Calls of the Last Full Pull", readonly=True, copy=False)
+    daily_calls_estimate = fields.Integer(
+        "API Calls a Day", compute="_compute_daily_calls",
+        help="What the scheduled pulls of this account cost a day, from the calls of its last full pull.")
+    quota_warning = fields.Char(compute="_compute_daily_calls")
     last_sweep_skus = fields.Integer(
         "SKUs in Last Full Pull", readonly=True, copy=False,
         help="Rows of the last complete full sweep; Pull Stock queues the job instead of running it in the "
@@ -96,6 +102,23 @@ class MarketplaceAccount(models.Model):
             account.sync_pages_total = job.pages_total
             account.sync_skus_done = job.skus_done
             account.sync_skus_total = job.skus_total
+
+    @api.depends("pull_interval", "last_sweep_calls", "store_name", "sync_enabled")
+    def _compute_daily_calls(self):
+        limit = param_value(self.env, PARAM_DAILY_CALL_LIMIT)
+        for account in self:
+            account.daily_calls_estimate = account._daily_calls()
+            store = self.sudo().search([("store_name", "=", account.store_name), ("id", "!=", account.id or 0)])
+            total = account.daily_calls_estimate + sum(other._daily_calls() for other in store)
+            account.quota_warning = account.store_name and total > limit and self.env._(
+                "The scheduled pulls of store %(store)s would make about %(total)s API calls a day, more than "
+                "Zortout's daily limit of %(limit)s: pulls would stop until midnight. Choose a longer Pull "
+                "Interval.", store=account.store_name, total=total, limit=limit)
+
+    def _daily_calls(self):
+        if not (self.sync_enabled and self.pull_interval > 0 and self.last_sweep_calls):
+            return 0
+        return self.last_sweep_calls * -(-24 * 60 // self.pull_interval)
 
     def _compute_job_count(self):
         counts = dict(self.env["marketplace.job"]._read_group(
@@ -336,11 +359,14 @@ class MarketplaceAccount(models.Model):
         stores = self.sudo().search([("store_name", "in", self.mapped("store_name"))])
         stores.write({"quota_resets_at": resets_at})
 
-    def _record_sync_outcome(self, state, when, swept=None):
-        """``swept``: rows of a complete full sweep, which decide where the next Pull Stock runs."""
+    def _record_sync_outcome(self, state, when, swept=None, calls=None):
+        """``swept``, ``calls``: rows and API calls of a complete full sweep, which decide where
+        the next Pull Stock runs and what the schedule costs a day."""
         values = {"last_sync_state": state, "last_sync_at": when}
+        if state == "done":
+            values["quota_resets_at"] = False
         if swept is not None:
-            values["last_sweep_skus"] = swept
+            values.update(last_sweep_skus=swept, last_sweep_calls=calls or 0)
         # sudo: Marketplace users run syncs but have no write access to accounts
         self.sudo().write(values)
 

@@ -267,8 +267,9 @@ class MarketplaceJob(models.Model):
         now = fields.Datetime.now()
         self.sudo().write({"state": "done", "finished_at": now, "error": False})
         if not result.dry_run:
-            self.account_id._record_sync_outcome("done", now, swept=None if self._payload().sku_list
-                                                 else self.skus_total)
+            full = not self._payload().sku_list
+            self.account_id._record_sync_outcome("done", now, swept=self.skus_total if full else None,
+                                                 calls=result.api_calls if full else None)
         log_job_event(_logger, logging.INFO, self, "done", fetched=result.fetched, matched=result.matched,
                       updated=result.updated, unchanged=result.unchanged, skipped=result.skipped_total,
                       duration_s=result.duration_s, dry_run=result.dry_run)

@@ -124,6 +124,20 @@ class TestLiveService(MarketplaceCase):
         job.action_cancel()
         self.assertFalse(self.env["marketplace.account"]._cron_schedule_pulls())
 
+    def test_the_form_warns_before_the_schedule_spends_the_quota(self):
+        job = self.run_job()
+        calls = self.result(job)["api_calls"]
+        self.assertEqual(self.account.last_sweep_calls, calls)
+        self.account.pull_interval = 60
+        self.assertEqual(self.account.daily_calls_estimate, calls * 24)
+        self.assertFalse(self.account.quota_warning)
+        # a second account of the same store, pulling every minute, takes the store over the limit
+        other = self.account.copy({"name": "Same store, every minute", "pull_interval": 1})
+        other.sudo().last_sweep_calls = 40
+        self.account.invalidate_recordset()
+        self.assertIn("daily limit of 50000", self.account.quota_warning)
+        self.assertIn(str(calls * 24 + 40 * 1440), self.account.quota_warning)
+
     def test_access_denied_for_an_unknown_code_names_the_code_not_the_key(self):
         self.sandbox.unknown_warehouse_mode = "access_denied"
         self.account.zortout_warehouse_code = "NOPE1"
