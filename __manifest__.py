@@ -17,7 +17,9 @@
         "views/job_result_templates.xml",
         "views/marketplace_job_views.xml",
         "views/marketplace_job_line_views.xml",
+        "views/stock_move_views.xml",
         "wizards/zortout_warehouse_wizard_views.xml",
+        "wizards/zortout_warehouse_code_change_views.xml",
         "views/marketplace_menus.xml",
     ],
     "demo": [

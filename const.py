@@ -45,6 +45,7 @@ PARAM_KEEP_DAYS = "otd_marketplace_stock.job_keep_days"
 PARAM_REQUEST_BUDGET = "otd_marketplace_stock.request_time_budget"
 PARAM_REQUEST_MAX_SKUS = "otd_marketplace_stock.request_max_skus"
 PARAM_DAILY_CALL_LIMIT = "otd_marketplace_stock.zortout_daily_call_limit"
+PARAM_HAND_MADE_HOLD = "otd_marketplace_stock.hand_made_job_hold_seconds"
 
 PARAM_DEFAULTS = {
     PARAM_READ_TIMEOUT: 30.0,       # seconds to wait for one Zortout answer
@@ -58,6 +59,8 @@ PARAM_DEFAULTS = {
     PARAM_REQUEST_MAX_SKUS: 5000,
     # Zortout's daily limit of API calls per store (all its connections together)
     PARAM_DAILY_CALL_LIMIT: 50000,
+    # a job saved from the Jobs form waits this long for Run Now before the runner takes it
+    PARAM_HAND_MADE_HOLD: 120,
 }
 
 # -- the sync's decisions ----------------------------------------------------------

@@ -4,3 +4,4 @@ from . import marketplace_job
 from . import marketplace_job_page
 from . import marketplace_job_line
 from . import product_template
+from . import stock_move

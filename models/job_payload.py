@@ -61,7 +61,9 @@ def parse_payload(text):
             # the user guide's example carries "// ..." notes: accept them
             data = json.loads(_strip_line_comments(text))
         except ValueError:
-            raise PayloadError(_lt("The payload is not valid JSON (%(detail)s)."), detail=str(exc)) from None
+            # where, not Python's own words: the message must read in the user's language
+            raise PayloadError(_lt("The payload is not valid JSON: check line %(line)s, column %(column)s "
+                                   "(quotes, commas and brackets)."), line=exc.lineno, column=exc.colno) from None
     if not isinstance(data, dict):
         raise PayloadError(_lt('The payload must be a JSON object, e.g. {"warehouse_code": "W0001"}.'))
     unknown = sorted(set(data) - set(ALLOWED_KEYS))

@@ -16,6 +16,7 @@ from odoo.addons.otd_marketplace_stock.const import (
 from odoo.addons.otd_marketplace_stock.services.base_url import base_url_problem
 
 from .ir_config_parameter import BASE_URL_PARAM, param_value
+from .job_message import SyncUserError, lt, msg
 from .row_lock import try_lock_rows
 
 _logger = logging.getLogger(__name__)
@@ -148,8 +149,9 @@ class MarketplaceAccount(models.Model):
         account = self.sudo()
         # blank or whitespace-only values count as missing: no call is made with them
         if not all((value or "").strip() for value in (account.store_name, account.api_key, account.api_secret)):
-            raise UserError(self.env._(
-                "The account %s needs a Store Name, an API Key and an API Secret.", self.display_name))
+            raise SyncUserError(self.env, msg(lt(
+                "The account %(account)s needs a Store Name, an API Key and an API Secret."),
+                account=self.display_name))
         options.setdefault("read_timeout", self._zortout_read_timeout())
         return zortout.ZortoutClient(account.store_name.strip(), account.api_key.strip(),
                                      account.api_secret.strip(), self._zortout_base_url(),
@@ -169,8 +171,9 @@ class MarketplaceAccount(models.Model):
         warehouse = self.env["stock.warehouse"].sudo().search(
             [("company_id", "=", self.company_id.id)], order="sequence, id", limit=1)
         if not warehouse:
-            raise UserError(self.env._(
-                "The account %s has no Stock Location and its company has no warehouse.", self.display_name))
+            raise SyncUserError(self.env, msg(lt(
+                "The account %(account)s has no Stock Location and its company has no warehouse."),
+                account=self.display_name))
         return warehouse.lot_stock_id.with_env(self.env)
 
     def _zortout_resolve_warehouse_code(self, client, payload_code=None):
@@ -254,7 +257,14 @@ class MarketplaceAccount(models.Model):
         takes it and the job form shows its progress."""
         self.ensure_one()
         self._check_can_sync()
-        self._lock_for_pull()
+        if not self._try_lock_for_pull():
+            # another request is starting a pull for this account right now
+            job = self._open_sync_job()
+            if job:
+                return job._action_open_form()
+            raise UserError(self.env._(
+                "Someone else started a stock pull for %s a moment ago. Its job shows in Marketplace > Jobs as "
+                "soon as it is saved; try again in a moment.", self.display_name))
         job = self._open_sync_job()
         if job:
             return job._action_open_form()
@@ -299,7 +309,7 @@ class MarketplaceAccount(models.Model):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("otd_marketplace_stock.action_marketplace_job")
         action["domain"] = [("account_id", "=", self.id)]
-        action["context"] = {"default_account_id": self.id}
+        action["context"] = {"default_account_id": self.id, "marketplace_job_hand_made": True}
         return action
 
     def action_test_connection(self):

@@ -20,7 +20,6 @@ import psycopg2.errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools.misc import format_datetime
 
 from odoo.addons.otd_marketplace_stock import zortout
 from odoo.addons.otd_marketplace_stock.const import (
@@ -29,6 +28,7 @@ from odoo.addons.otd_marketplace_stock.const import (
     CLAIM_RETRIES,
     JOB_STATES,
     JOB_TYPES,
+    PARAM_HAND_MADE_HOLD,
     PARAM_KEEP_DAYS,
     PARAM_REQUEST_BUDGET,
     PARAM_RUNNING_TIMEOUT,
@@ -40,6 +40,7 @@ from odoo.addons.otd_marketplace_stock.services.joblog import JobClientLogger, l
 from odoo.addons.otd_marketplace_stock.services.sync_engine import SyncEngine
 
 from .ir_config_parameter import param_value
+from .job_message import SyncUserError, at, lt, msg, render, render_error_html
 from .job_payload import PayloadError, parse_payload
 from .marketplace_account import CLIENT_LOGGER, MANAGER_GROUP
 from .row_lock import try_lock_rows
@@ -77,13 +78,15 @@ class MarketplaceJob(models.Model):
     state = fields.Selection(JOB_STATES, required=True, default="pending", index=True, copy=False,
                              readonly=True)
     next_run_at = fields.Datetime("Next Run At", default=fields.Datetime.now, index=True, copy=False)
-    attempts = fields.Integer(readonly=True, copy=False)
-    max_attempts = fields.Integer("Max Attempts", default=5)
+    attempts = fields.Integer(readonly=True, copy=False, aggregator=None)
+    max_attempts = fields.Integer("Max Attempts", default=5, aggregator=None)
     started_at = fields.Datetime("Started At", readonly=True, copy=False)
     finished_at = fields.Datetime("Finished At", readonly=True, copy=False)
     result = fields.Text(readonly=True, copy=False)
     result_summary = fields.Html("Result Summary", compute="_compute_result_summary", sanitize=False)
-    error = fields.Text(readonly=True, copy=False)
+    error = fields.Text(readonly=True, copy=False, help="The error in English, as the log has it.")
+    error_data = fields.Text(readonly=True, copy=False)
+    error_html = fields.Html("Error", compute="_compute_error_html", sanitize=False)
 
     # where a sync stands between two runs (services/sync_engine.py)
     sync_phase = fields.Selection(SYNC_PHASES, "Sync Step", default="start", readonly=True, copy=False)
@@ -99,6 +102,8 @@ class MarketplaceJob(models.Model):
     line_count = fields.Integer("Change Lines", compute="_compute_line_count")
     move_count = fields.Integer("Stock Moves", compute="_compute_move_count")
     is_preview = fields.Boolean("Preview", compute="_compute_is_preview")
+    outcome = fields.Char("Outcome", compute="_compute_outcome")
+    duration = fields.Float("Duration (s)", compute="_compute_outcome", digits=(12, 1), aggregator=None)
 
     _max_attempts_positive = models.Constraint("CHECK(max_attempts > 0)", "Max Attempts must be at least 1.")
 
@@ -112,8 +117,15 @@ class MarketplaceJob(models.Model):
                 vals["reference"] = sequence.next_by_code("marketplace.job") or "/"
             # a job is always born pending: a "running" job without a worker would block its account
             vals["state"] = "pending"
+            if self.env.context.get("marketplace_job_hand_made"):
+                # saved from the Jobs form: the user's next step is Run Now (the guide says so),
+                # so the runner leaves the job alone for a moment instead of racing the button
+                hold = fields.Datetime.now() + timedelta(seconds=param_value(self.env, PARAM_HAND_MADE_HOLD))
+                given = fields.Datetime.to_datetime(vals.get("next_run_at")) or hold
+                vals["next_run_at"] = max(given, hold)
         jobs = super().create(vals_list)
-        jobs._wake_runner()
+        for when in set(jobs.mapped("next_run_at")):
+            jobs._wake_runner(when)
         return jobs
 
     @api.depends("reference", "name")
@@ -153,7 +165,38 @@ class MarketplaceJob(models.Model):
                     'Only a Marketplace Administrator may run a job with "force": true (it lets a sweep that '
                     "empties most of the stock through the zero guard)."))
 
+    @api.depends("state", "result", "error_data", "sync_phase", "started_at", "finished_at")
+    @api.depends_context("lang")
+    def _compute_outcome(self):
+        """One line for the Jobs list: what happened, or what is wrong, or where it stands."""
+        phases = dict(self._fields["sync_phase"]._description_selection(self.env))
+        for job in self:
+            job.duration = (job.finished_at - job.started_at).total_seconds() \
+                if job.finished_at and job.started_at else 0.0
+            if job.state == "done" and job.result:
+                data = json.loads(job.result)
+                skipped = sum((data.get("skipped") or {}).values())
+                template = "Would update %(updated)s · unchanged %(unchanged)s · skipped %(skipped)s" \
+                    if data.get("dry_run") else "Updated %(updated)s · unchanged %(unchanged)s · skipped %(skipped)s"
+                job.outcome = self.env._(template, updated=data.get("updated", 0),  # noqa: odoo-translation
+                                         unchanged=data.get("unchanged", 0), skipped=skipped)
+            elif job.error_data:
+                text = render(job.env, json.loads(job.error_data)["message"])
+                job.outcome = text if len(text) <= 90 else text[:89] + "…"
+            elif job.state == "running" or (job.state == "pending" and job.sync_phase not in ("start", False)):
+                job.outcome = self.env._("%(step)s: %(done)s of %(total)s SKUs", step=phases.get(job.sync_phase),
+                                         done=job.skus_done, total=job.skus_total)
+            else:
+                job.outcome = False
+
+    @api.depends("error_data")
+    @api.depends_context("lang", "tz")
+    def _compute_error_html(self):
+        for job in self:
+            job.error_html = render_error_html(job.env, job.error_data)
+
     @api.depends("result", "error")
+    @api.depends_context("lang")
     def _compute_result_summary(self):
         labels = {reason: self.env._(label) for reason, label in SKIP_REASONS.items()}  # noqa: odoo-translation
         for job in self:
@@ -172,8 +215,19 @@ class MarketplaceJob(models.Model):
     # ------------------------------------------------------------------ buttons
 
     def action_run_now(self):
-        """Run Now: run this pending or failed job at once, in this request."""
+        """Run Now: run this pending or failed job at once, in this request.
+
+        The form sends the state it shows (``expected_state``): a job that the runner
+        took or finished meanwhile is not run again behind the user's back.
+        """
+        expected = self.env.context.get("expected_state")
+        labels = dict(self._fields["state"]._description_selection(self.env))
         for job in self:
+            if expected and job.state != expected:
+                raise UserError(self.env._(
+                    "%(job)s changed while this page was open: it is now %(state)s. The page shows its "
+                    "result in a moment; there is nothing to run.", job=job.display_name,
+                    state=labels[job.state]))
             job._run_in_request()
         return True
 
@@ -254,22 +308,28 @@ class MarketplaceJob(models.Model):
         }
 
     def _moves_domain(self):
-        return [("is_inventory", "=", True), ("reference", "=", f"Zortout sync {self.reference}")]
+        return [("marketplace_job_id", "=", self.id)]
 
     # ------------------------------------------------------------------ state changes
+
+    def _error_values(self, message=None, details=None):
+        """The fields that keep an error: the message as data (shown in each reader's
+        language) and in English (searched, logged); ``details`` is technical text."""
+        if not message:
+            return {"error": False, "error_data": False}
+        english = render(self.with_context(lang="en_US").env, message)
+        return {"error": english, "error_data": json.dumps({"message": message, "details": details or None})}
 
     def _set_running(self):
         # sudo: job state is written by the queue itself, also for users who only run jobs
         self.sudo().write({"state": "running", "started_at": fields.Datetime.now(), "finished_at": False,
-                           "attempts": self.attempts + 1, "error": False})
+                           "attempts": self.attempts + 1, **self._error_values()})
 
     def _set_done(self, result):
         now = fields.Datetime.now()
-        self.sudo().write({"state": "done", "finished_at": now, "error": False})
-        if not result.dry_run:
-            full = not self._payload().sku_list
-            self.account_id._record_sync_outcome("done", now, swept=self.skus_total if full else None,
-                                                 calls=result.api_calls if full else None)
+        self.sudo().write({"state": "done", "finished_at": now, **self._error_values()})
+        if self._is_account_pull():
+            self.account_id._record_sync_outcome("done", now, swept=self.skus_total, calls=result.api_calls)
         log_job_event(_logger, logging.INFO, self, "done", fetched=result.fetched, matched=result.matched,
                       updated=result.updated, unchanged=result.unchanged, skipped=result.skipped_total,
                       duration_s=result.duration_s, dry_run=result.dry_run)
@@ -283,14 +343,24 @@ class MarketplaceJob(models.Model):
                       pages=f"{self.pages_fetched}/{self.pages_total}", skus=f"{self.skus_done}/{self.skus_total}")
         self._wake_runner()
 
-    def _set_retry(self, message):
+    def _is_account_pull(self):
+        """A full pull with the account's own settings: what the account's "Last Sync" tells of.
+        A preview, a SKU list or another warehouse code given in the payload is not one."""
+        try:
+            payload = self._payload()
+        except PayloadError:
+            return False
+        return not (payload.dry_run or payload.sku_list or payload.warehouse_code)
+
+    def _set_retry(self, message, details=None):
         next_run_at = fields.Datetime.now() + timedelta(seconds=backoff_seconds(self.attempts))
         attempt = f"{self.attempts}/{self.max_attempts}"
+        message = [*message, msg(lt("Next try at %(when)s (attempt %(attempt)s)."), when=at(next_run_at),
+                                 attempt=attempt)]
         self.sudo().write({"state": "pending", "next_run_at": next_run_at, "finished_at": False,
-                           "error": self.env._("%(error)s Next try at %(when)s UTC (attempt %(attempt)s).",
-                                               error=message, when=next_run_at, attempt=attempt)})
-        log_job_event(_logger, logging.WARNING, self, "retry", error=message, attempt=attempt,
-                      next_run_at=fields.Datetime.to_string(next_run_at))
+                           **self._error_values(message, details)})
+        log_job_event(_logger, logging.WARNING, self, "retry", error=self.error, attempt=attempt,
+                      next_run_at=fields.Datetime.to_string(next_run_at), details=details)
         self._wake_runner(next_run_at)
 
     def _set_waiting_for_quota(self, resets_at):
@@ -303,33 +373,30 @@ class MarketplaceJob(models.Model):
         self.sudo().write({
             "state": "pending", "next_run_at": when, "finished_at": False, "sync_phase": "start",
             "attempts": max(self.attempts - 1, 0),
-            "error": self.env._("Zortout's daily limit of API calls for this store is reached. No stock was "
-                                "changed; the job runs again when the limit resets at midnight (Bangkok time), "
-                                "%(when)s.", when=self._format_local(when)),
+            **self._error_values([msg(lt(
+                "Zortout's daily limit of API calls for this store is reached. No stock was changed; the job "
+                "runs again when the limit resets at midnight (Bangkok time), %(when)s."), when=at(when))]),
         })
         self.account_id._record_quota_spent(when)
         log_job_event(_logger, logging.WARNING, self, "quota", next_run_at=fields.Datetime.to_string(when))
         self._wake_runner(when)
 
-    def _format_local(self, when):
-        """``when`` (UTC) in the reader's time zone, as Odoo shows datetimes."""
-        return format_datetime(self.env, when, dt_format="short")
-
-    def _set_failed(self, message):
+    def _set_failed(self, message, details=None):
         now = fields.Datetime.now()
-        self.sudo().write({"state": "failed", "finished_at": now, "error": message})
-        self.account_id._record_sync_outcome("failed", now)
-        log_job_event(_logger, logging.ERROR, self, "failed", error=message,
-                      attempt=f"{self.attempts}/{self.max_attempts}")
+        self.sudo().write({"state": "failed", "finished_at": now, **self._error_values(message, details)})
+        if self._is_account_pull():
+            self.account_id._record_sync_outcome("failed", now)
+        log_job_event(_logger, logging.ERROR, self, "failed", error=self.error,
+                      attempt=f"{self.attempts}/{self.max_attempts}", details=details)
 
     def _set_cancelled(self):
         # sudo: Marketplace users may cancel jobs without having write access to them
         self.sudo().write({"state": "cancelled", "finished_at": fields.Datetime.now()})
 
-    def _set_requeued(self, message=False):
+    def _set_requeued(self, message=None):
         """Back to pending for a fresh set of attempts (Retry), or after a dead worker (``message``)."""
-        values = {"state": "pending", "next_run_at": fields.Datetime.now(), "error": message,
-                  "finished_at": False}
+        values = {"state": "pending", "next_run_at": fields.Datetime.now(), "finished_at": False,
+                  **self._error_values(message)}
         if not message:
             values["attempts"] = 0
         self.sudo().write(values)
@@ -485,11 +552,12 @@ class MarketplaceJob(models.Model):
         if isinstance(exc, zortout.ZortoutQuotaExceededError):
             self._set_waiting_for_quota(exc.resets_at)
             return
-        message = f"{self._error_message(exc)} {self._kept_message()}"
+        error, details = self._error_message(exc)
+        message = [error, self._kept_message()]
         if _is_transient(exc) and self.attempts < self.max_attempts:
-            self._set_retry(message)
+            self._set_retry(message, details)
             return
-        self._set_failed(message)
+        self._set_failed(message, details)
         expected = isinstance(exc, (zortout.ZortoutError, UserError, ValidationError, PayloadError))
         if not expected:
             _logger.warning("zortout-sync job=%s account=%s event=traceback", self.reference, self.account_id.id,
@@ -499,35 +567,49 @@ class MarketplaceJob(models.Model):
         """What of the job's work is kept after a failure (its steps committed by the runner)."""
         self.invalidate_recordset(["pages_fetched", "skus_done", "sync_phase"])
         if self.skus_done:
-            return self.env._("%s SKUs were already applied and stay applied; a new try continues from there.",
-                              self.skus_done)
+            return msg(lt("%(count)s SKUs were already applied and stay applied; a new try continues from there."),
+                       count=self.skus_done)
         if self.pages_fetched:
-            return self.env._("%s pages read from Zortout are kept; a new try continues from there. No stock "
-                              "was changed.", self.pages_fetched)
-        return self.env._("No stock was changed.")
+            return msg(lt("%(count)s pages read from Zortout are kept; a new try continues from there. No stock "
+                          "was changed."), count=self.pages_fetched)
+        return msg(lt("No stock was changed."))
 
     def _payload_error_message(self, exc):
         """The payload problem in the user's language."""
-        return self.env._("Invalid payload: %s", self.env._(exc.template, **exc.params))  # noqa: odoo-translation
+        return render(self.env, self._payload_message(exc))
+
+    def _payload_message(self, exc):
+        # each payload message already names the payload: one sentence, not "Invalid payload: The payload..."
+        return msg(exc.template, **exc.params)
 
     def _error_message(self, exc):
-        """A clear sentence naming the fault; never a secret."""
+        """(message, technical details) naming the fault in words a user can act on; never a secret.
+        The details (Zortout's own words, the endpoint) go to the log and a folded line on the form."""
+        details = str(exc) if isinstance(exc, zortout.ZortoutError) else None
         if isinstance(exc, _CONCURRENCY_ERRORS):
-            return self.env._("Someone changed the same stock at the same time (%s); the job will run again.",
-                              type(exc).__name__)
+            return msg(lt("Someone changed the same stock at the same time; the job will run again.")), \
+                type(exc).__name__
         if isinstance(exc, PayloadError):
-            return self._payload_error_message(exc)
+            return self._payload_message(exc), None
+        if isinstance(exc, SyncUserError):
+            return exc.message, None
         if isinstance(exc, (UserError, ValidationError)):
-            return str(exc.args[0] if exc.args else exc)
+            return str(exc.args[0] if exc.args else exc), None
         if isinstance(exc, zortout.ZortoutAuthError):
-            return self.env._("Zortout rejected the credentials of store %(store)s (%(detail)s). Check the Store "
-                              "Name, API Key and API Secret of the account.",
-                              store=self.account_id.store_name, detail=exc.res_desc or str(exc))
+            return msg(lt("Zortout rejected the credentials of store %(store)s. Check the Store Name, API Key and "
+                          "API Secret of the account, and that Open API is on in Zortout."),
+                       store=self.account_id.store_name), details
         if isinstance(exc, zortout.ZortoutUnknownWarehouseError):
-            return str(exc)
+            return msg(lt('Zortout has no warehouse with the code "%(code)s". Valid codes: %(codes)s.'),
+                       code=exc.code or "", codes=", ".join(exc.valid_codes or ()) or "-"), details
+        if isinstance(exc, zortout.ZortoutIncompleteSweepError):
+            return msg(lt("Zortout stopped answering in the middle of the product list (page %(page)s)."),
+                       page=exc.page or "?"), details
+        if isinstance(exc, zortout.ZortoutError) and exc.transient:
+            return msg(lt("Zortout could not be reached or answered with an error.")), details
         if isinstance(exc, zortout.ZortoutError):
-            return self.env._("Zortout error: %s", exc)
-        return self.env._("Unexpected error (%(kind)s): %(detail)s", kind=type(exc).__name__, detail=exc)
+            return msg(lt("Zortout refused the request.")), details
+        return msg(lt("Unexpected error (%(kind)s): %(detail)s"), kind=type(exc).__name__, detail=str(exc)), None
 
     def _wake_runner(self, at=None):
         if self:
@@ -591,13 +673,13 @@ class MarketplaceJob(models.Model):
         limit = fields.Datetime.now() - timedelta(minutes=minutes)
         stale = self.search([("state", "=", "running"), "|", ("started_at", "<", limit), ("started_at", "=", False)])
         for job in stale:
-            message = self.env._("The job was still running after %s minutes (its worker probably stopped).",
-                                 minutes)
+            message = msg(lt("The job was still running after %(minutes)s minutes (its worker probably stopped)."),
+                          minutes=minutes)
             if job.attempts >= job.max_attempts:
-                job._set_failed(message)
+                job._set_failed([message])
             else:
-                job._set_requeued(self.env._("%s It was put back in the queue and continues from its last "
-                                             "finished step.", message))
+                job._set_requeued([message, msg(lt("It was put back in the queue and continues from its last "
+                                                   "finished step."))])
             log_job_event(_logger, logging.WARNING, job, "stale",
                           started_at=fields.Datetime.to_string(job.started_at) if job.started_at else "-",
                           attempt=f"{job.attempts}/{job.max_attempts}", state=job.state)

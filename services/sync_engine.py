@@ -26,10 +26,10 @@ import logging
 import math
 import time
 
-from odoo.exceptions import UserError
 from odoo.tools.float_utils import float_compare
 
 from odoo.addons.otd_marketplace_stock.const import ZERO_GUARD_MIN, ZERO_GUARD_SHARE
+from odoo.addons.otd_marketplace_stock.models.job_message import SyncUserError, lt, msg
 from odoo.addons.otd_marketplace_stock.models.job_payload import parse_payload
 from odoo.addons.otd_marketplace_stock.zortout import (
     ProductRow,
@@ -273,13 +273,12 @@ class SyncEngine:
         zeroing = [code for code in stocked
                    if not isinstance(zortout_quantity[code], QuantityProblem) and zortout_quantity[code] <= 0]
         if len(zeroing) > ZERO_GUARD_MIN and len(zeroing) > len(stocked) * ZERO_GUARD_SHARE:
-            raise UserError(self.env._(
+            raise SyncUserError(self.env, msg(lt(
                 "Zortout reports zero stock for %(zero)s of the %(stocked)s matched products that have stock "
                 "in Odoo (e.g. %(samples)s). Nothing was changed: check the warehouse code and the quantity "
-                "source of the account. To apply these quantities anyway, run a job with the payload "
-                "{\"force\": true}.",
-                zero=len(zeroing), stocked=len(stocked), samples=", ".join(sorted(zeroing)[:5]),
-            ))
+                "source of the account, or preview the pull. To apply these quantities anyway, a Marketplace "
+                "Administrator can run a job with the payload {\"force\": true}."),
+                zero=len(zeroing), stocked=len(stocked), samples=", ".join(sorted(zeroing)[:5])))
 
     # -- 4. apply --------------------------------------------------------------
 
@@ -422,11 +421,15 @@ class SyncEngine:
         if not product_ids:
             return {}
         self.env.cr.execute("""
-            SELECT product_id, MIN(id) FROM stock_move
+            UPDATE stock_move SET marketplace_job_id = %s
              WHERE id > %s AND product_id = ANY(%s) AND is_inventory AND reference = %s
-          GROUP BY product_id
-        """, [floor, list(product_ids), self.move_name])
-        return dict(self.env.cr.fetchall())
+         RETURNING product_id, id
+        """, [self.job.id, floor, list(product_ids), self.move_name])
+        moves = {}
+        for product_id, move_id in self.env.cr.fetchall():
+            moves[product_id] = min(move_id, moves.get(product_id, move_id))
+        self.env["stock.move"].invalidate_model(["marketplace_job_id"])
+        return moves
 
     # -- 5. finish -------------------------------------------------------------
 

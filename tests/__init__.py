@@ -16,3 +16,4 @@ from . import test_secrets
 from . import test_sync_paths
 from . import test_resumable_sync
 from . import test_live_service
+from . import test_operator_messages

@@ -74,8 +74,8 @@ class TestThaiTranslation(TransactionCase):
         """A payload mistake is explained in Thai to a Thai user (the detail included)."""
         Job = self.thai_env()["marketplace.job"]
         cases = {
-            "[]": 'Payload ไม่ถูกต้อง: Payload ต้องเป็นออบเจกต์ JSON เช่น {"warehouse_code": "W0001"}',
-            json.dumps({"sku": ["A"]}): "Payload ไม่ถูกต้อง: Payload มีคีย์ที่ไม่รู้จัก: sku "
+            "[]": 'Payload ต้องเป็นออบเจกต์ JSON เช่น {"warehouse_code": "W0001"}',
+            json.dumps({"sku": ["A"]}): "Payload มีคีย์ที่ไม่รู้จัก: sku "
                                         "คีย์ที่ใช้ได้: warehouse_code, sku_list, force, dry_run",
         }
         for payload, message in cases.items():

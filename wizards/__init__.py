@@ -1,1 +1,2 @@
 from . import zortout_warehouse_wizard
+from . import zortout_warehouse_code_change

@@ -51,7 +51,24 @@ class ZortoutWarehouseWizardLine(models.TransientModel):
             line.is_current = bool(line.code) and line.code == (line.wizard_id.current_code or "").strip()
 
     def action_use_code(self):
-        """Use this code: write it as the account's Zortout warehouse code."""
+        """Use this code: write it as the account's Zortout warehouse code. An account that
+        has pulled stock with another code is asked first (the next pull changes a lot)."""
         self.ensure_one()
-        self.wizard_id.account_id.write({"zortout_warehouse_code": self.code})
-        return {"type": "ir.actions.act_window_close"}
+        account = self.wizard_id.account_id
+        current = (account.zortout_warehouse_code or "").strip()
+        if current == self.code:
+            return {"type": "ir.actions.act_window_close"}
+        if not account.last_sync_at:
+            account.write({"zortout_warehouse_code": self.code})
+            return {"type": "ir.actions.act_window_close"}
+        change = self.env["zortout.warehouse.code.change"].create({
+            "account_id": account.id, "old_code": current, "new_code": self.code})
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Change the Zortout Warehouse Code"),
+            "res_model": change._name,
+            "res_id": change.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+        }
