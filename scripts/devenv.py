@@ -8,6 +8,9 @@ Sub-commands:
            "N passed, N failed"; exit non-zero on any failure
     bench  run the sync benchmark (bench/run_bench.py) in a throwaway database
     shell  open an Odoo shell on the run database
+    remove-cluster
+           stop the private PostgreSQL cluster and delete it (as root it may live
+           in /var/lib/otd_marketplace_stock, see cluster_dir())
 
 Everything is idempotent: a second call reuses the Odoo checkout, the virtual
 environment and the PostgreSQL cluster. Settings come from environment variables,
@@ -31,7 +34,7 @@ from pathlib import Path
 
 ADDON_NAME = "otd_marketplace_stock"
 REPO = Path(__file__).resolve().parent.parent
-LOCAL = Path(os.environ.get("OTD_DATA_DIR", REPO / ".local"))
+LOCAL = Path(os.environ.get("OTD_DATA_DIR", REPO / ".local")).expanduser().resolve()
 CACHE = Path(os.environ.get("OTD_CACHE_DIR", Path.home() / ".cache" / ADDON_NAME))
 ODOO_GIT_URL = "https://github.com/odoo/odoo"
 ODOO_CANDIDATES = ("/opt/odoo19", "/opt/odoo", "~/odoo19", "~/odoo", "~/src/odoo", str(REPO.parent / "odoo"))
@@ -48,6 +51,16 @@ def say(message):
 def die(message):
     print(f"[{ADDON_NAME}] ERROR: {message}", file=sys.stderr, flush=True)
     sys.exit(2)
+
+
+def run_step(what, command, fix, **kwargs):
+    """Run one set-up command; when it fails, say in one line what failed and what to do (no traceback)."""
+    try:
+        return subprocess.run(command, check=True, **kwargs)
+    except subprocess.CalledProcessError as exc:
+        die(f"{what} failed (exit code {exc.returncode}, its messages are above); {fix}")
+    except OSError as exc:
+        die(f"{what} failed ({exc.strerror}: {exc.filename or command[0]}); {fix}")
 
 
 def free_port():
@@ -93,7 +106,8 @@ def find_odoo():
     target = CACHE / "odoo-19.0"
     say(f"No Odoo 19 found; cloning {ODOO_GIT_URL} (branch 19.0) into {target}")
     CACHE.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["git", "clone", "--depth", "1", "--branch", "19.0", ODOO_GIT_URL, str(target)], check=True)
+    run_step("Cloning Odoo 19", ["git", "clone", "--depth", "1", "--branch", "19.0", ODOO_GIT_URL, str(target)],
+             "check the network and git, or clone it yourself and set ODOO_PATH to it")
     if odoo_major_version(target) != 19:
         die(f"The clone in {target} is not Odoo 19; remove it and try again.")
     return target
@@ -108,33 +122,50 @@ def venv_dir(odoo):
     return CACHE / f"venv-py{sys.version_info[0]}{sys.version_info[1]}-{digest}"
 
 
-def ensure_venv(odoo):
-    venv = venv_dir(odoo)
-    python = venv / "bin" / "python"
-    stamp = venv / ".otd-complete"
-    if stamp.exists():
-        return python
-    say(f"Creating the virtual environment {venv} (first run only)")
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+def pip_env():
+    """pip's environment: the machine's constraints plus setuptools<81 for packages built from source."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    # python-ldap only serves the auth_ldap addon and needs libldap headers: leave it out.
-    requirements = CACHE / "odoo-requirements-no-ldap.txt"
-    lines = (odoo / "requirements.txt").read_text().splitlines()
-    requirements.write_text("\n".join(line for line in lines if not line.startswith("python-ldap")) + "\n")
     # cbor2 5.4.2 builds with a setup script that still imports pkg_resources.
     constraints = CACHE / "pip-constraints.txt"
     machine_constraints = Path("/etc/xdg/pip/constraints.txt")
     extra = machine_constraints.read_text() if machine_constraints.is_file() else ""
     constraints.write_text(extra + "\nsetuptools<81\n")
-    env = dict(os.environ, PIP_CONSTRAINT=str(constraints))
+    return dict(os.environ, PIP_CONSTRAINT=str(constraints))
+
+
+def ensure_venv(odoo):
+    venv = venv_dir(odoo)
+    python = venv / "bin" / "python"
     pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "-r", str(requirements), "-r", str(REPO / "requirements.txt"), "websocket-client"],
-                   check=True, env=env)
-    stamp.write_text("ok\n")
+    pip_fix = f"check the network (or pip's index settings) and run again; to start afresh, remove {venv}"
+    stamp = venv / ".otd-complete"
+    if not stamp.exists():
+        say(f"Creating the virtual environment {venv} (first run only)")
+        run_step("Creating the virtual environment", [sys.executable, "-m", "venv", str(venv)],
+                 f"install Python's venv module (Debian: apt-get install python3-venv) or remove {venv}")
+        # python-ldap only serves the auth_ldap addon and needs libldap headers: leave it out.
+        requirements = CACHE / "odoo-requirements-no-ldap.txt"
+        lines = (odoo / "requirements.txt").read_text().splitlines()
+        requirements.write_text("\n".join(line for line in lines if not line.startswith("python-ldap")) + "\n")
+        run_step("Installing Odoo's requirements",
+                 [*pip, "-r", str(requirements), "-r", str(REPO / "requirements.txt"), "websocket-client"],
+                 pip_fix, env=pip_env())
+        stamp.write_text("ok\n")
     return python
 
 
 # --------------------------------------------------------------------------- PostgreSQL
+
+
+# As root the private cluster runs as this user: PostgreSQL refuses to run as root.
+PG_OWNER = "postgres"
+# Where root keeps the cluster of a data dir that PG_OWNER cannot enter (a clone under /root or in a
+# `mktemp -d` folder): one folder per data dir, named by a hash of the data dir's path.
+SHARED_CLUSTERS = Path("/var/lib") / ADDON_NAME
+# A Unix socket path holds at most 107 bytes; a longer socket folder (a deep path, or Thai letters at
+# 3 bytes each) is replaced by a short one in /tmp, where PostgreSQL keeps its socket by default.
+SOCKET_PATH_MAX = 107
+PG_ROLE = "odoo"
 
 
 def find_pg_bin():
@@ -145,59 +176,119 @@ def find_pg_bin():
         "or set PG_BIN to their folder, or give an existing server with PGHOST/PGPORT/PGUSER/PGPASSWORD.")
 
 
-def as_cluster_owner(command):
-    """Run a command as the cluster owner: PostgreSQL refuses to run as root."""
-    if os.geteuid() == 0:
-        return ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(map(_quote, command))]
-    return command
+def cluster_owner():
+    """The account of the private cluster: None for the invoking user, PG_OWNER's entry when that is root."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        return pwd.getpwnam(PG_OWNER)
+    except KeyError:
+        die(f"As root, the PostgreSQL cluster needs a '{PG_OWNER}' system user to run as (PostgreSQL refuses root); "
+            "install PostgreSQL (apt-get install postgresql creates it), run as a normal user, "
+            "or set PGHOST to an existing server.")
 
 
-def _quote(arg):
-    return "'" + str(arg).replace("'", "'\\''") + "'"
+def as_owner(owner):
+    """subprocess arguments that run a command as the cluster owner (none for the invoking user)."""
+    if owner is None:
+        return {}
+    # cwd "/": the owner may not be allowed into the current folder, and initdb goes back to it
+    return {"user": owner.pw_uid, "group": owner.pw_gid, "extra_groups": [], "cwd": "/",
+            "env": dict(os.environ, HOME=owner.pw_dir, USER=owner.pw_name, LOGNAME=owner.pw_name)}
+
+
+def owner_can_enter(owner, folder):
+    """True when the owner may enter folder, which needs search permission on every folder above it too."""
+    if owner is None:
+        return True
+    return subprocess.run(["test", "-x", str(folder)], **as_owner(owner)).returncode == 0
+
+
+def shared_cluster_dir():
+    return SHARED_CLUSTERS / hashlib.sha1(os.fsencode(LOCAL)).hexdigest()[:12]
+
+
+def cluster_dir(owner):
+    """LOCAL/pg, unless the owner cannot enter LOCAL: then a folder of its own under SHARED_CLUSTERS."""
+    LOCAL.mkdir(parents=True, exist_ok=True)
+    if owner_can_enter(owner, LOCAL):
+        return LOCAL / "pg"
+    return shared_cluster_dir()
+
+
+def socket_dir(cluster):
+    run = cluster / "run"
+    if len(os.fsencode(run / ".s.PGSQL.65535")) <= SOCKET_PATH_MAX:
+        return run
+    return Path("/tmp") / f"otd-pg-{hashlib.sha1(os.fsencode(cluster)).hexdigest()[:12]}"
+
+
+def owned_dir(path, owner):
+    """Create path (mode 700) for the cluster owner."""
+    path.mkdir(parents=True, exist_ok=True)
+    if owner is not None:
+        os.chown(path, owner.pw_uid, owner.pw_gid)
+    path.chmod(0o700)
+
+
+def conf_path_list(path):
+    """A one-folder list for postgresql.conf: double-quoted in the list, single-quoted as a setting."""
+    return "'\"" + str(path).replace('"', '""').replace("'", "''") + "\"'"
+
+
+def external_server_options():
+    options = ["--db_host", os.environ["PGHOST"], "--db_port", os.environ.get("PGPORT", "5432")]
+    if os.environ.get("PGUSER"):
+        options += ["--db_user", os.environ["PGUSER"]]
+    if os.environ.get("PGPASSWORD"):
+        options += ["--db_password", os.environ["PGPASSWORD"]]
+    return options
 
 
 def ensure_postgres():
     """Return db connection options for odoo-bin, starting a private cluster when needed."""
     if os.environ.get("PGHOST"):
-        options = ["--db_host", os.environ["PGHOST"], "--db_port", os.environ.get("PGPORT", "5432")]
-        if os.environ.get("PGUSER"):
-            options += ["--db_user", os.environ["PGUSER"]]
-        if os.environ.get("PGPASSWORD"):
-            options += ["--db_password", os.environ["PGPASSWORD"]]
-        return options
+        return external_server_options()
     pg_bin = find_pg_bin()
-    cluster = LOCAL / "pg"
-    data, run = cluster / "data", cluster / "run"
-    port_file = cluster / "port"
-    user = "odoo"
+    owner = cluster_owner()
+    cluster = cluster_dir(owner)
+    data, run, log, port_file = cluster / "data", socket_dir(cluster), cluster / "server.log", cluster / "port"
+    if cluster != LOCAL / "pg":
+        say(f"PostgreSQL cluster: {cluster} (user {PG_OWNER} cannot enter {LOCAL}; "
+            f"'python3 scripts/devenv.py remove-cluster' stops and deletes it)")
     if not (data / "PG_VERSION").exists():
         say(f"Creating a private PostgreSQL cluster in {cluster}")
-        run.mkdir(parents=True, exist_ok=True)
-        data.mkdir(parents=True, exist_ok=True)
-        if os.geteuid() == 0:
-            owner = pwd.getpwnam("postgres")
-            for path in (cluster, data, run):
-                os.chown(path, owner.pw_uid, owner.pw_gid)
-        subprocess.run(as_cluster_owner([pg_bin / "initdb", "-D", data, "-U", "postgres", "--auth=trust",
-                                         "-E", "UTF8", "--locale=C"]), check=True, stdout=subprocess.DEVNULL)
+        if cluster.parent == SHARED_CLUSTERS:
+            SHARED_CLUSTERS.mkdir(mode=0o755, parents=True, exist_ok=True)
+        owned_dir(cluster, owner)
+        owned_dir(data, owner)
+        (cluster / "data-dir.txt").write_text(f"{LOCAL}\n")  # whose cluster this is, for a reader of /var/lib
+        run_step("Creating the PostgreSQL cluster (initdb)",
+                 [pg_bin / "initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C"],
+                 f"remove {cluster} and run again, or set PGHOST to an existing server",
+                 stdout=subprocess.DEVNULL, **as_owner(owner))
         port = int(os.environ.get("OTD_PG_PORT") or free_port())
         with open(data / "postgresql.conf", "a") as conf:
-            conf.write(f"\nport = {port}\nlisten_addresses = ''\nunix_socket_directories = '{run}'\n"
+            conf.write(f"\nport = {port}\nlisten_addresses = ''\nunix_socket_directories = {conf_path_list(run)}\n"
                        "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 200\n")
         port_file.write_text(str(port))
     port = port_file.read_text().strip()
-    status = subprocess.run(as_cluster_owner([pg_bin / "pg_ctl", "-D", data, "status"]),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    status = subprocess.run([pg_bin / "pg_ctl", "-D", data, "status"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, **as_owner(owner))
     if status.returncode != 0:
+        owned_dir(run, owner)  # a socket folder in /tmp is gone after a reboot
         say(f"Starting PostgreSQL on socket {run} port {port}")
-        subprocess.run(as_cluster_owner([pg_bin / "pg_ctl", "-D", data, "-l", cluster / "server.log", "-w", "start"]),
-                       check=True, stdout=subprocess.DEVNULL)
+        run_step("Starting PostgreSQL", [pg_bin / "pg_ctl", "-D", data, "-l", log, "-w", "start"],
+                 f"read {log}; if port {port} is taken, remove {cluster} to get a new cluster on a free port",
+                 stdout=subprocess.DEVNULL, **as_owner(owner))
     psql = [pg_bin / "psql", "-h", run, "-p", port, "-U", "postgres", "-d", "postgres", "-tAc"]
-    exists = subprocess.run([*psql, f"SELECT 1 FROM pg_roles WHERE rolname='{user}'"],
-                            capture_output=True, text=True, check=True).stdout.strip()
+    psql_fix = f"read {log}, or remove {cluster} and run again"
+    exists = run_step("Looking up the database role", [*psql, f"SELECT 1 FROM pg_roles WHERE rolname='{PG_ROLE}'"],
+                      psql_fix, stdout=subprocess.PIPE, text=True).stdout.strip()
     if not exists:
-        subprocess.run([*psql, f"CREATE ROLE {user} LOGIN SUPERUSER"], check=True, stdout=subprocess.DEVNULL)
-    return ["--db_host", str(run), "--db_port", port, "--db_user", user]
+        run_step("Creating the database role", [*psql, f"CREATE ROLE {PG_ROLE} LOGIN SUPERUSER"], psql_fix,
+                 stdout=subprocess.DEVNULL)
+    return ["--db_host", str(run), "--db_port", port, "--db_user", PG_ROLE]
 
 
 def drop_database(pg_options, name):
@@ -205,10 +296,30 @@ def drop_database(pg_options, name):
     if "--db_host" not in options or not Path(options["--db_host"]).is_dir():
         return  # external server: leave it to its owner
     psql = [find_pg_bin() / "psql", "-h", options["--db_host"], "-p", options["--db_port"], "-U", "postgres",
-            "-d", "postgres", "-qc", f'DROP DATABASE IF EXISTS "{name}"']
+            "-d", "postgres", "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)']
     subprocess.run(psql, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     filestore = LOCAL / "odoo-data" / "filestore" / name
     shutil.rmtree(filestore, ignore_errors=True)
+
+
+def command_remove_cluster(args):
+    """Stop the private cluster of OTD_DATA_DIR and delete it, wherever cluster_dir() put it."""
+    if os.environ.get("PGHOST"):
+        say("PGHOST is set: that server is not this script's to remove; nothing done")
+        return 0
+    owner = cluster_owner()
+    for cluster in (LOCAL / "pg", shared_cluster_dir()):
+        if not cluster.exists():
+            continue
+        if (cluster / "data" / "PG_VERSION").exists():
+            subprocess.run([find_pg_bin() / "pg_ctl", "-D", cluster / "data", "-m", "fast", "-w", "stop"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **as_owner(owner))
+        run = socket_dir(cluster)
+        if not run.is_relative_to(cluster):
+            shutil.rmtree(run, ignore_errors=True)
+        shutil.rmtree(cluster)
+        say(f"Stopped and removed the PostgreSQL cluster {cluster}")
+    return 0
 
 
 # --------------------------------------------------------------------------- browser
@@ -221,7 +332,9 @@ def ensure_chrome():
     command = "apt-get install -y chromium"
     if os.geteuid() == 0 and shutil.which("apt-get"):
         say("Installing headless Chromium for the browser tests (Debian package chromium)")
-        subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], check=True, stdout=subprocess.DEVNULL)
+        run_step("Installing Chromium", ["apt-get", "install", "-y", "-q", "chromium"],
+                 f"run 'apt-get update' and try again, or install Chromium or Chrome yourself ({command})",
+                 stdout=subprocess.DEVNULL)
         return shutil.which("chromium")
     die(f"The browser tests need Chromium or Chrome; install it first: sudo {command}")
 
@@ -232,6 +345,10 @@ def ensure_chrome():
 def addons_link():
     """Odoo needs the addon in a folder named after it; the repository root is the addon."""
     folder = LOCAL / "addons"
+    if "," in str(folder):
+        # Odoo's --addons-path is a comma-separated list (spaces and other letters are fine)
+        die(f"The folder {folder} has a comma in its path, which Odoo's --addons-path cannot hold; "
+            "move the clone, or set OTD_DATA_DIR to a folder without a comma.")
     folder.mkdir(parents=True, exist_ok=True)
     link = folder / ADDON_NAME
     if link.is_symlink() and link.resolve() != REPO:
@@ -366,8 +483,10 @@ def point_demo_at_sandbox(base, database, sandbox_url):
         "env.ref('base.user_admin').lang = 'th_TH'\n"
         "env.cr.commit()\n" % sandbox_url
     )
-    subprocess.run([*odoo_shell(base), "-d", database, "--no-http", "--log-level", "warn"], input=script,
-                   text=True, check=True, stdout=subprocess.DEVNULL)
+    run_step("Pointing the demo account at the sandbox",
+             [*odoo_shell(base), "-d", database, "--no-http", "--log-level", "warn"],
+             f"read the messages above; to start afresh, drop the database {database} (or set OTD_DB)",
+             input=script, text=True, stdout=subprocess.DEVNULL)
 
 
 def database_exists(base, database):
@@ -385,23 +504,26 @@ def command_run(args):
     sandbox_port = int(os.environ.get("SANDBOX_PORT", "8099"))
     if not port_is_free(http_port):
         die(f"Port {http_port} is taken; set ODOO_PORT to a free port (e.g. ODOO_PORT=8070 make run).")
+    fresh_start = f"read the messages above; to start afresh, drop the database {database} (or set OTD_DB)"
     if database_exists(base, database):
         say(f"Updating {ADDON_NAME} in the existing database {database}")
-        subprocess.run([*base, "-d", database, "-u", ADDON_NAME, "--stop-after-init", "--no-http",
-                        "--log-level", "warn"], check=True)
+        run_step(f"Updating {ADDON_NAME}", [*base, "-d", database, "-u", ADDON_NAME, "--stop-after-init",
+                                            "--no-http", "--log-level", "warn"], fresh_start)
     else:
         say(f"Creating database {database} with {ADDON_NAME} and demo data (about a minute)")
-        subprocess.run([*base, "-d", database, "-i", ADDON_NAME, "--with-demo", "--stop-after-init", "--no-http",
-                        "--load-language", "th_TH", "--log-level", "warn"], check=True)
+        run_step(f"Installing {ADDON_NAME}", [*base, "-d", database, "-i", ADDON_NAME, "--with-demo",
+                                              "--stop-after-init", "--no-http", "--load-language", "th_TH",
+                                              "--log-level", "warn"], fresh_start)
     sandbox_url = f"http://127.0.0.1:{sandbox_port}/v4"
     point_demo_at_sandbox(base, database, sandbox_url)
+    log = LOCAL / "logs" / "odoo.log"
     sandbox = start_sandbox(python, sandbox_port)
     say(f"Zortout sandbox with demo catalogue: {sandbox_url}")
     say(f"Odoo: http://localhost:{http_port}/odoo  login: admin  password: admin  (database {database})")
     say("Press Ctrl+C to stop both.")
     odoo = subprocess.Popen([*base, "-d", database, "--db-filter", f"^{database}$", "--http-port", str(http_port),
-                             "--gevent-port", str(free_port()), "--logfile", str(LOCAL / "logs" / "odoo.log")])
-    say(f"Odoo log: {LOCAL / 'logs' / 'odoo.log'} (follow it with ./monitor_stock_sync.sh {LOCAL / 'logs' / 'odoo.log'})")
+                             "--gevent-port", str(free_port()), "--logfile", str(log)])
+    say(f"Odoo log: {log} (follow it with ./monitor_stock_sync.sh '{log}')")
     try:
         return odoo.wait()
     except KeyboardInterrupt:
@@ -418,9 +540,9 @@ def command_bench(args):
     _odoo, python, pg_options, base = prepare()
     database = f"otd_bench_{int(time.time())}_{os.getpid()}"
     say(f"Installing {ADDON_NAME} in the throwaway database {database}")
-    subprocess.run([*base, "-d", database, "-i", ADDON_NAME, "--stop-after-init", "--no-http",
-                    "--log-level", "warn"], check=True)
     try:
+        run_step(f"Installing {ADDON_NAME}", [*base, "-d", database, "-i", ADDON_NAME, "--stop-after-init",
+                                              "--no-http", "--log-level", "warn"], "read the messages above")
         script = (REPO / "bench" / "run_bench.py").read_text()
         env = dict(sandbox_env(), OTD_BENCH_ARGS=" ".join(args.bench_args))
         # odoo-bin takes its sub-command before any option
@@ -448,9 +570,18 @@ def main():
     bench = sub.add_parser("bench", help="run the sync benchmark")
     bench.add_argument("bench_args", nargs="*")
     sub.add_parser("shell", help="Odoo shell on the run database")
+    sub.add_parser("remove-cluster", help="stop the private PostgreSQL cluster and delete it")
     args = parser.parse_args()
-    handler = {"run": command_run, "test": command_test, "bench": command_bench, "shell": command_shell}
-    sys.exit(handler[args.command](args))
+    handler = {"run": command_run, "test": command_test, "bench": command_bench, "shell": command_shell,
+               "remove-cluster": command_remove_cluster}
+    try:
+        sys.exit(handler[args.command](args))
+    except OSError as exc:
+        if not exc.filename:
+            die(str(exc))
+        # a folder or file the set-up could not make or read: one line, no traceback
+        die(f"{exc.strerror}: {exc.filename}; check that {pwd.getpwuid(os.geteuid()).pw_name} may write there, "
+            "or set OTD_DATA_DIR / OTD_CACHE_DIR to folders it may write")
 
 
 if __name__ == "__main__":
