@@ -122,6 +122,23 @@ def venv_dir(odoo):
     return CACHE / f"venv-py{sys.version_info[0]}{sys.version_info[1]}-{digest}"
 
 
+# Odoo's gevent process (multi-worker mode) imports pkg_resources through gevent. The setuptools
+# that `python -m venv` brings (65 on Python 3.11) does not find zope.interface 8 under its
+# normalised metadata name (zope_interface), so that process crash-loops. 80.x finds it and still
+# ships pkg_resources, which 81 removed and cbor2's build needs.
+SETUPTOOLS = "setuptools>=80,<81"
+SETUPTOOLS_MAJOR = 80
+
+
+def setuptools_major(venv):
+    """Major version of the venv's setuptools (None when absent), read from its metadata folder name."""
+    for info in venv.glob("lib/python*/site-packages/setuptools-*.dist-info"):
+        match = re.match(r"setuptools-(\d+)\.", info.name)
+        if match:
+            return int(match.group(1))
+    return None
+
+
 def pip_env():
     """pip's environment: the machine's constraints plus setuptools<81 for packages built from source."""
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -148,9 +165,13 @@ def ensure_venv(odoo):
         lines = (odoo / "requirements.txt").read_text().splitlines()
         requirements.write_text("\n".join(line for line in lines if not line.startswith("python-ldap")) + "\n")
         run_step("Installing Odoo's requirements",
-                 [*pip, "-r", str(requirements), "-r", str(REPO / "requirements.txt"), "websocket-client"],
+                 [*pip, "-r", str(requirements), "-r", str(REPO / "requirements.txt"), "websocket-client", SETUPTOOLS],
                  pip_fix, env=pip_env())
         stamp.write_text("ok\n")
+    if setuptools_major(venv) != SETUPTOOLS_MAJOR:
+        # a venv made before this check: fix it in place rather than building a new one
+        say(f"Installing {SETUPTOOLS} in {venv} (Odoo's gevent process needs it)")
+        run_step(f"Installing {SETUPTOOLS}", [*pip, SETUPTOOLS], pip_fix, env=pip_env())
     return python
 
 
