@@ -13,7 +13,8 @@ Sub-commands:
            in /var/lib/otd_marketplace_stock, see cluster_dir())
 
 Everything is idempotent: a second call reuses the Odoo checkout, the virtual
-environment and the PostgreSQL cluster. Settings come from environment variables,
+environment and the PostgreSQL cluster. SIGTERM and SIGHUP stop what a command
+started, as Ctrl+C does. Settings come from environment variables,
 see README.md ("Settings").
 
 Only the standard library is used here: this script runs before the venv exists.
@@ -70,7 +71,10 @@ def free_port():
 
 
 def port_is_free(port):
+    """True when nothing listens on the port. SO_REUSEADDR as in Odoo's own server: the TIME_WAIT
+    connections a stopped server leaves for a minute do not make its port taken."""
     with contextlib.closing(socket.socket()) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -360,6 +364,56 @@ def ensure_chrome():
     die(f"The browser tests need Chromium or Chrome; install it first: sudo {command}")
 
 
+# --------------------------------------------------------------------------- processes
+
+# The signal that ended this script (SIGINT for Ctrl+C), for its exit status.
+stopped_by = None
+
+
+def stop_like_ctrl_c(signum, _frame):
+    global stopped_by
+    stopped_by = signum
+    raise KeyboardInterrupt
+
+
+def handle_stop_signals():
+    """SIGTERM and SIGHUP end this script like Ctrl+C: the same clean-up runs.
+
+    make passes SIGTERM on to this script; a closed terminal sends SIGHUP to make and to this script.
+    (A SIGHUP sent to make's process id alone is not passed on by make, which waits for this script.)
+    """
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop_like_ctrl_c)
+
+
+def ignore_stop_signals():
+    """While cleaning up, a second Ctrl+C (or make's SIGTERM after the terminal's SIGHUP) must not cut it short."""
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_IGN)
+
+
+def start_group(command, **kwargs):
+    """Start a long-running child in a process group of its own (with Odoo's workers, gevent process and
+    Chromium), so that stop_group() reaches all of them and a terminal's Ctrl+C reaches only this script,
+    which stops them in order."""
+    return subprocess.Popen(command, start_new_session=True, stdin=subprocess.DEVNULL, **kwargs)
+
+
+def stop_group(process, name, grace):
+    """SIGTERM the group's leader and give it `grace` seconds (Odoo then stops its workers itself,
+    letting a running cron job finish), then SIGKILL whatever is left in the group."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(grace)
+        except subprocess.TimeoutExpired:
+            say(f"{name} did not stop within {grace} s; killing it")
+    # the group outlives its leader while a worker is left; Linux does not reuse its id meanwhile
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
 # --------------------------------------------------------------------------- common
 
 
@@ -455,14 +509,20 @@ def command_test(args):
     started = time.time()
     lines = []
     with open(log_path, "w") as log_file:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                   env=sandbox_env())
-        for line in process.stdout:
-            log_file.write(line)
-            lines.append(line)
-            if interesting(line):
-                sys.stdout.write(line)
-        returncode = process.wait()
+        process = start_group(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              env=sandbox_env())
+        try:
+            for line in process.stdout:
+                log_file.write(line)
+                lines.append(line)
+                if interesting(line):
+                    sys.stdout.write(line)
+            returncode = process.wait()
+        finally:
+            if process.poll() is None:  # interrupted
+                ignore_stop_signals()
+                stop_group(process, "Odoo", grace=10)
+                drop_database(pg_options, database)
     if not args.keep_db:
         drop_database(pg_options, database)
     passed, failed, reasons = summarise("".join(lines), returncode)
@@ -488,13 +548,14 @@ def start_sandbox(python, port):
     logs = LOCAL / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     log = open(logs / "sandbox.log", "a")
-    process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=sandbox_env())
+    process = start_group(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=sandbox_env())
     for _attempt in range(50):
         if not port_is_free(port):
             return process
         if process.poll() is not None:
             die(f"The Zortout sandbox did not start; see {logs / 'sandbox.log'}")
         time.sleep(0.1)
+    stop_group(process, "The Zortout sandbox", grace=5)
     die("The Zortout sandbox did not open its port in 5 s")
 
 
@@ -539,19 +600,21 @@ def command_run(args):
     point_demo_at_sandbox(base, database, sandbox_url)
     log = LOCAL / "logs" / "odoo.log"
     sandbox = start_sandbox(python, sandbox_port)
-    say(f"Zortout sandbox with demo catalogue: {sandbox_url}")
-    say(f"Odoo: http://localhost:{http_port}/odoo  login: admin  password: admin  (database {database})")
-    say("Press Ctrl+C to stop both.")
-    odoo = subprocess.Popen([*base, "-d", database, "--db-filter", f"^{database}$", "--http-port", str(http_port),
-                             "--gevent-port", str(free_port()), "--logfile", str(log)])
-    say(f"Odoo log: {log} (follow it with ./monitor_stock_sync.sh '{log}')")
+    odoo = None
     try:
-        return odoo.wait()
-    except KeyboardInterrupt:
-        odoo.send_signal(signal.SIGINT)
+        say(f"Zortout sandbox with demo catalogue: {sandbox_url}")
+        odoo = start_group([*base, "-d", database, "--db-filter", f"^{database}$", "--http-port", str(http_port),
+                            "--gevent-port", str(free_port()), "--logfile", str(log)])
+        say(f"Odoo: http://localhost:{http_port}/odoo  login: admin  password: admin  (database {database})")
+        say(f"Odoo log: {log} (follow it with ./monitor_stock_sync.sh '{log}')")
+        say("Press Ctrl+C to stop both.")
         return odoo.wait()
     finally:
-        sandbox.terminate()
+        ignore_stop_signals()
+        if odoo is not None:
+            stop_group(odoo, "Odoo", grace=30)
+        stop_group(sandbox, "The Zortout sandbox", grace=5)
+        say("Stopped Odoo and the Zortout sandbox")
 
 
 # --------------------------------------------------------------------------- bench / shell
@@ -578,6 +641,9 @@ def command_bench(args):
 def command_shell(args):
     _odoo, _python, _pg_options, base = prepare()
     database = os.environ.get("OTD_DB", "otd_marketplace")
+    # Ctrl+C belongs to the interactive shell (it cancels a line there); a handler that does nothing,
+    # unlike SIG_IGN, is not inherited by the shell
+    signal.signal(signal.SIGINT, lambda _signum, _frame: None)
     return subprocess.call([*odoo_shell(base), "-d", database, "--no-http"])
 
 
@@ -595,8 +661,12 @@ def main():
     args = parser.parse_args()
     handler = {"run": command_run, "test": command_test, "bench": command_bench, "shell": command_shell,
                "remove-cluster": command_remove_cluster}
+    handle_stop_signals()
     try:
         sys.exit(handler[args.command](args))
+    except KeyboardInterrupt:
+        say("Stopped")
+        sys.exit(128 + (stopped_by or signal.SIGINT))
     except OSError as exc:
         if not exc.filename:
             die(str(exc))
