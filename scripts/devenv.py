@@ -3,7 +3,8 @@
 
 Sub-commands:
     run    set everything up, install the addon with demo data in a local database,
-           start the Zortout sandbox and Odoo, and print the URL and the login
+           start the Zortout sandbox and Odoo, and print the URL and the login;
+           --workers N (or OTD_WORKERS) runs Odoo in its multi-process mode
     test   set everything up, run the addon's tests in a fresh database and print
            "N passed, N failed"; exit non-zero on any failure
     bench  run the sync benchmark (bench/run_bench.py) in a throwaway database
@@ -579,6 +580,18 @@ def database_exists(base, database):
     return "OTD-INSTALLED" in probe.stdout
 
 
+def server_options(workers, http_port):
+    """odoo-bin options of the server: threaded by default; with workers, Odoo's multi-process mode."""
+    if not workers:
+        # the threaded server answers websockets on the HTTP port; the gevent port is unused
+        return ["--http-port", str(http_port), "--gevent-port", str(free_port())]
+    gevent_port = int(os.environ.get("GEVENT_PORT", "8072"))
+    if not port_is_free(gevent_port):
+        die(f"Port {gevent_port} for Odoo's gevent process is taken; set GEVENT_PORT to a free port.")
+    return ["--http-port", str(http_port), "--gevent-port", str(gevent_port), "--workers", str(workers),
+            "--max-cron-threads", "1"]
+
+
 def command_run(args):
     _odoo, python, _pg_options, base = prepare()
     database = os.environ.get("OTD_DB", "otd_marketplace")
@@ -586,6 +599,7 @@ def command_run(args):
     sandbox_port = int(os.environ.get("SANDBOX_PORT", "8099"))
     if not port_is_free(http_port):
         die(f"Port {http_port} is taken; set ODOO_PORT to a free port (e.g. ODOO_PORT=8070 make run).")
+    options = server_options(args.workers, http_port)
     fresh_start = f"read the messages above; to start afresh, drop the database {database} (or set OTD_DB)"
     if database_exists(base, database):
         say(f"Updating {ADDON_NAME} in the existing database {database}")
@@ -603,8 +617,11 @@ def command_run(args):
     odoo = None
     try:
         say(f"Zortout sandbox with demo catalogue: {sandbox_url}")
-        odoo = start_group([*base, "-d", database, "--db-filter", f"^{database}$", "--http-port", str(http_port),
-                            "--gevent-port", str(free_port()), "--logfile", str(log)])
+        odoo = start_group([*base, "-d", database, "--db-filter", f"^{database}$", *options, "--logfile", str(log)])
+        if args.workers:
+            gevent_port = options[options.index("--gevent-port") + 1]
+            say(f"Odoo in multi-process mode: {args.workers} HTTP workers, 1 cron worker, "
+                f"gevent process (websocket) on port {gevent_port}")
         say(f"Odoo: http://localhost:{http_port}/odoo  login: admin  password: admin  (database {database})")
         say(f"Odoo log: {log} (follow it with ./monitor_stock_sync.sh '{log}')")
         say("Press Ctrl+C to stop both.")
@@ -650,7 +667,10 @@ def command_shell(args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="start Odoo with the addon, demo data and the Zortout sandbox")
+    run = sub.add_parser("run", help="start Odoo with the addon, demo data and the Zortout sandbox")
+    run.add_argument("--workers", type=int, default=int(os.environ.get("OTD_WORKERS") or 0),
+                     help="Odoo HTTP workers (multi-process mode with one cron worker and the gevent process); "
+                          "default $OTD_WORKERS, else 0: one threaded process")
     test = sub.add_parser("test", help="run the addon's tests")
     test.add_argument("--tags", help="Odoo --test-tags value (default: all tests of the addon)")
     test.add_argument("--keep-db", action="store_true", help="keep the test database afterwards")
