@@ -10,9 +10,10 @@ In a throwaway data dir (its own PostgreSQL cluster, database, filestore and log
 3. a pull of the demo account "Zortout Sandbox", queued over XML-RPC as admin, is run to done by
    the runner cron inside the cron worker;
 4. SIGTERM to the `make` process leaves no process of the run behind and frees its ports;
-5. `make run WORKERS=2` again (same database), then SIGHUP to make's process group, as a closed
-   terminal sends it: the same check;
-6. the throwaway cluster and data dir are removed.
+5. `make run` again (same database, threaded: the default), then SIGHUP to make's process group,
+   as a closed terminal sends it: the same check;
+6. `make run WORKERS=2` again, then SIGINT to make's process group, as Ctrl+C sends it: the same check;
+7. the throwaway cluster and data dir are removed.
 
 Prints a line per step, ends with "production-mode check: PASS" (exit 0) or
 "production-mode check: FAIL: <reason>" (exit 1). Standard library only, like scripts/devenv.py.
@@ -136,9 +137,9 @@ def websocket_accepts(port):
 
 
 class Run:
-    """One `make run WORKERS=2` in the throwaway data dir, started in a session of its own."""
+    """One `make run` (WORKERS=workers) in the throwaway data dir, started in a session of its own."""
 
-    def __init__(self, data_dir, ports, database, number):
+    def __init__(self, data_dir, ports, database, number, workers):
         self.data_dir = data_dir
         self.ports = ports
         self.log_path = data_dir.parent / f"make-run-{number}.log"
@@ -147,7 +148,7 @@ class Run:
                    SANDBOX_PORT=str(ports["sandbox"]), GEVENT_PORT=str(ports["gevent"]))
         with open(self.log_path, "w") as log:
             self.make = subprocess.Popen(["make", "--no-print-directory", "-C", str(REPO), "run",
-                                          f"WORKERS={WORKERS}"],
+                                          f"WORKERS={workers}"],
                                          env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                          start_new_session=True)
         self.seen = set()  # every process of the run seen so far
@@ -288,14 +289,17 @@ def main():
     say(f"throwaway data dir {data_dir}, database {database}, ports {ports}")
     run = None
     try:
-        run = Run(data_dir, ports, database, 1)
+        run = Run(data_dir, ports, database, 1, WORKERS)
         run.wait_ready()
         check_gevent(run)
         check_cron_runs_a_pull(run, database)
         run.stop_with(signal.SIGTERM, whom="make")
-        run = Run(data_dir, ports, database, 2)
+        run = Run(data_dir, ports, database, 2, 0)
         run.wait_ready()
         run.stop_with(signal.SIGHUP, whom="group")
+        run = Run(data_dir, ports, database, 3, WORKERS)
+        run.wait_ready()
+        run.stop_with(signal.SIGINT, whom="group")
         run = None
     except CheckFailed as exc:
         print(f"production-mode check: FAIL: {exc}", flush=True)
