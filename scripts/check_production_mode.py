@@ -137,7 +137,8 @@ def websocket_accepts(port):
 
 
 class Run:
-    """One `make run` (WORKERS=workers) in the throwaway data dir, started in a session of its own."""
+    """One `make run` (WORKERS=workers) in the throwaway data dir, in a process group of its own
+    (which the SIGHUP and SIGINT rounds signal, as a terminal would)."""
 
     def __init__(self, data_dir, ports, database, number, workers):
         self.data_dir = data_dir
