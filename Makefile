@@ -2,8 +2,8 @@
 PYTHON ?= python3
 
 .PHONY: run test bench shell
-run:    ## start Odoo with the addon, demo data and the local Zortout sandbox
-	$(PYTHON) scripts/devenv.py run
+run:    ## start Odoo with the addon, demo data and the local Zortout sandbox; WORKERS=N for Odoo's multi-process mode
+	$(PYTHON) scripts/devenv.py run $(if $(WORKERS),--workers $(WORKERS))
 test:   ## run every test of the addon in a fresh database; prints "N passed, N failed"
 	$(PYTHON) scripts/devenv.py test
 bench:  ## measure the stock sync at scale against Odoo's own inventory path (ARGS="--quick" for a smoke run)
