@@ -86,7 +86,7 @@ class MarketplaceJob(models.Model):
     result_summary = fields.Html("Result Summary", compute="_compute_result_summary", sanitize=False)
     error = fields.Text(readonly=True, copy=False, help="The error in English, as the log has it.")
     error_data = fields.Text(readonly=True, copy=False)
-    error_html = fields.Html("Error", compute="_compute_error_html", sanitize=False)
+    error_html = fields.Html("Error Message", compute="_compute_error_html", sanitize=False)
 
     # where a sync stands between two runs (services/sync_engine.py)
     sync_phase = fields.Selection(SYNC_PHASES, "Sync Step", default="start", readonly=True, copy=False)
@@ -318,6 +318,8 @@ class MarketplaceJob(models.Model):
         if not message:
             return {"error": False, "error_data": False}
         english = render(self.with_context(lang="en_US").env, message)
+        if details:
+            english += f" Details: {details}"
         return {"error": english, "error_data": json.dumps({"message": message, "details": details or None})}
 
     def _set_running(self):
