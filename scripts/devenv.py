@@ -506,14 +506,31 @@ def command_test(args):
     database = f"otd_test_{int(time.time())}_{os.getpid()}"
     logs = LOCAL / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    log_path = logs / f"test-{time.strftime('%Y%m%d-%H%M%S')}.log"
     tags = args.tags or f"/{ADDON_NAME}"
-    command = [*base, "-d", database, "-i", ",".join((ADDON_NAME, *TEST_EXTRA_MODULES)), "--test-tags", tags,
-               "--stop-after-init",
-               "--http-port", str(free_port()), "--gevent-port", str(free_port()), "--workers", "0",
-               "--max-cron-threads", "0", "--log-level", "info"]
-    say(f"Running the tests of {ADDON_NAME} in database {database}; full log: {log_path}")
     started = time.time()
+    passed = failed = 0
+    try:
+        for round_number in range(1, args.repeat + 1):
+            # the first round installs; later rounds run the installed module's post_install tests again
+            install = ["-i", ",".join((ADDON_NAME, *TEST_EXTRA_MODULES))] if round_number == 1 else []
+            command = [*base, "-d", database, *install, "--test-tags", tags, "--stop-after-init",
+                       "--http-port", str(free_port()), "--gevent-port", str(free_port()), "--workers", "0",
+                       "--max-cron-threads", "0", "--log-level", "info"]
+            log_path = logs / f"test-{time.strftime('%Y%m%d-%H%M%S')}.log"
+            say(f"Running the tests of {ADDON_NAME} in database {database}"
+                f"{f' (round {round_number} of {args.repeat})' if args.repeat > 1 else ''}; full log: {log_path}")
+            round_passed, round_failed = run_test_round(command, log_path, pg_options, database, args)
+            passed += round_passed
+            failed += round_failed
+    finally:
+        if not args.keep_db:
+            drop_database(pg_options, database)
+    say(f"finished in {time.time() - started:.0f} s")
+    print(f"{passed} passed, {failed} failed", flush=True)
+    return 1 if failed else 0
+
+
+def run_test_round(command, log_path, pg_options, database, args):
     lines = []
     with open(log_path, "w") as log_file:
         process = start_group(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -530,14 +547,10 @@ def command_test(args):
                 ignore_stop_signals()
                 stop_group(process, "Odoo", grace=10)
                 drop_database(pg_options, database)
-    if not args.keep_db:
-        drop_database(pg_options, database)
     passed, failed, reasons = summarise("".join(lines), returncode, browser_required=not args.browser_optional)
     for reason in reasons:
         say(f"FAILED: {reason}")
-    say(f"finished in {time.time() - started:.0f} s")
-    print(f"{passed} passed, {failed} failed", flush=True)
-    return 1 if failed else 0
+    return passed, failed
 
 
 # --------------------------------------------------------------------------- run
@@ -681,6 +694,8 @@ def main():
     test = sub.add_parser("test", help="run the addon's tests")
     test.add_argument("--tags", help="Odoo --test-tags value (default: all tests of the addon)")
     test.add_argument("--keep-db", action="store_true", help="keep the test database afterwards")
+    test.add_argument("--repeat", type=int, default=1, metavar="N",
+                      help="run the tests N times on one database (to catch a test that fails now and then)")
     test.add_argument("--browser-optional", action="store_true",
                       help="do not fail when no browser test ran (for a narrow --tags run without one)")
     bench = sub.add_parser("bench", help="run the sync benchmark")

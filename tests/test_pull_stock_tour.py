@@ -53,7 +53,7 @@ class TestPullStockTour(SandboxCase, HttpCase):
         self.assertEqual(manual.name, "Sync Stock from Zortout")
         self.assertEqual(manual.job_type, "sync_stock_from_zortout")
         self.assertEqual(json.loads(manual.payload), {"warehouse_code": "ODS001", "sku_list": ["DEMO-MUG"]})
-        self.assertLessEqual(manual.next_run_at, manual.started_at)
+        self.assertGreater(manual.next_run_at, manual.started_at, "saved from the form, it waited for Run Now")
         self.assertEqual(manual.attempts, 1)
         by_hand = json.loads(manual.result)
         self.assertEqual((by_hand["fetched"], by_hand["matched"], by_hand["unchanged"], by_hand["updated"]),
@@ -63,3 +63,19 @@ class TestPullStockTour(SandboxCase, HttpCase):
         self.assertEqual(self.mug.qty_available, 58)
         moves = self.env["stock.move"].search([("product_id", "=", self.mug.id)])
         self.assertEqual(moves.mapped("reference"), [f"Zortout sync {pull.reference}"])
+
+    def test_changes_and_progress(self):
+        """Preview, its progress and Changes tab, apply it, from a move back to its job, the Jobs list, and
+        the question before the account switches to another warehouse, all in the Thai web client."""
+        account = self.env["marketplace.account"].create({
+            "name": "Zortout Changes", "store_name": self.sandbox.store_name, "api_key": self.sandbox.api_key,
+            "api_secret": self.sandbox.api_secret, "zortout_warehouse_code": "W0001",
+        })
+        self.start_tour("/odoo", "otd_marketplace_stock_changes_and_progress", login="admin")
+        preview, applied, second_preview = self.env["marketplace.job"].search(
+            [("account_id", "=", account.id)], order="id")
+        self.assertEqual((preview.is_preview, applied.is_preview, second_preview.is_preview), (True, False, True))
+        self.assertEqual(account.zortout_warehouse_code, "ODS001")
+        self.assertEqual(json.loads(second_preview.result)["warehouse_code"], "ODS001")
+        self.assertEqual(self.mug.qty_available, float(self.sandbox.catalogue.stock_of("DEMO-MUG", "W0001")[1]),
+                         "the second preview wrote nothing")

@@ -126,7 +126,7 @@ registry.category("web_tour.tours").add("otd_marketplace_stock_thai_walkthrough"
         },
         {
             content: "State: Pending",
-            trigger: ".o_form_view .o_field_widget[name='state'] input.o_select_menu_toggler:value('Pending')",
+            trigger: ".o_form_view .o_field_widget[name='state']:contains('Pending')",
         },
         {
             content: "Next Run At: now (the default)",
