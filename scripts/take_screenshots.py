@@ -3,11 +3,14 @@
 
 Runs the browser test tests/test_screenshots.py (tag ``otd_screenshots``, left
 out of ``make test``) in a fresh database against the local Zortout sandbox:
-it pulls stock once, opens the account form and the job form in headless
-Chromium as an administrator using Thai, and writes
+it pulls stock once and has the runner fail a job, opens the account form,
+the job form, the Jobs list and the failed job in headless Chromium as an
+administrator using Thai, and writes
 
     docs/images/account_form.png
     docs/images/job_form.png
+    docs/images/jobs_list.png
+    docs/images/failed_job.png
 
 Usage: python3 scripts/take_screenshots.py
 
@@ -32,7 +35,7 @@ def main():
                "--tags", f"otd_screenshots/{devenv.ADDON_NAME}"]
     returncode = subprocess.call(command)
     if returncode == 0:
-        for name in ("account_form.png", "job_form.png"):
+        for name in ("account_form.png", "job_form.png", "jobs_list.png", "failed_job.png"):
             devenv.say(f"Wrote {devenv.REPO / 'docs' / 'images' / name}")
     return returncode
 

@@ -1,8 +1,9 @@
-"""Screenshots of the account and job forms for the README, from the real web client in Thai.
+"""Screenshots for the README, from the real web client in Thai: the account form, the job
+form of a pull, the Jobs list and a job the runner failed.
 
 Not part of the normal test run (tag ``-standard``): run ``python3 scripts/take_screenshots.py``,
 which runs ``python3 scripts/devenv.py test --tags otd_screenshots/otd_marketplace_stock`` and
-writes docs/images/account_form.png and docs/images/job_form.png.
+writes the PNG files of docs/images/ named in SCREENSHOTS.
 """
 
 import base64
@@ -18,6 +19,7 @@ from .sandbox_case import SandboxCase
 from .thai import load_thai
 
 IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
+SCREENSHOTS = ("account_form.png", "job_form.png", "jobs_list.png", "failed_job.png")
 
 GOODS = ("DEMO-TSHIRT-S", "DEMO-TSHIRT-M", "DEMO-TSHIRT-L", "DEMO-MUG", "DEMO-CAP", "DEMO-BAG", "DEMO-SOCKS",
          "DEMO-NOTEBOOK", "DEMO-PEN")
@@ -49,9 +51,14 @@ class TestScreenshots(SandboxCase, HttpCase):
         action = self.account.action_pull_stock()
         self.job = self.env["marketplace.job"].browse(action["res_id"])
         self.assertEqual(self.job.state, "done")
+        # a job with a warehouse code Zortout does not know, failed by the runner (in English)
+        self.failed = self.env["marketplace.job"].create({
+            "account_id": self.account.id, "payload": '{"warehouse_code": "ODS009", "sku_list": ["DEMO-MUG"]}'})
+        self.env["marketplace.job"]._run_due_jobs(commit=False)
+        self.assertEqual(self.failed.state, "failed")
 
-    def photograph(self, url, name):
-        """Open ``url`` as admin, wait for the form, save the page as docs/images/<name>."""
+    def photograph(self, url, name, tour="otd_marketplace_stock_screenshot_form"):
+        """Open ``url`` as admin, wait for the view, save the page as docs/images/<name>."""
         original = ChromeBrowser._wait_code_ok
 
         def wait_then_capture(browser, *args, **kwargs):
@@ -61,7 +68,7 @@ class TestScreenshots(SandboxCase, HttpCase):
             (IMAGES / name).write_bytes(base64.b64decode(shot["data"]))
 
         with patch.object(ChromeBrowser, "_wait_code_ok", wait_then_capture):
-            self.start_tour(url, "otd_marketplace_stock_screenshot_form", login="admin")
+            self.start_tour(url, tour, login="admin")
         self.assertGreater((IMAGES / name).stat().st_size, 10_000)
 
     def test_account_form(self):
@@ -70,3 +77,11 @@ class TestScreenshots(SandboxCase, HttpCase):
 
     def test_job_form(self):
         self.photograph(f"/odoo/action-otd_marketplace_stock.action_marketplace_job/{self.job.id}", "job_form.png")
+
+    def test_jobs_list(self):
+        self.photograph("/odoo/action-otd_marketplace_stock.action_marketplace_job", "jobs_list.png",
+                        tour="otd_marketplace_stock_screenshot_list")
+
+    def test_failed_job(self):
+        self.photograph(f"/odoo/action-otd_marketplace_stock.action_marketplace_job/{self.failed.id}",
+                        "failed_job.png")

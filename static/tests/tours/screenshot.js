@@ -14,3 +14,17 @@ registry.category("web_tour.tours").add("otd_marketplace_stock_screenshot_form",
         },
     ],
 });
+
+// The same for a list view (the Jobs list).
+registry.category("web_tour.tours").add("otd_marketplace_stock_screenshot_list", {
+    steps: () => [
+        {
+            content: "The list is drawn with its rows",
+            trigger: ".o_list_view .o_data_row",
+        },
+        {
+            content: "No notification or tooltip left over",
+            trigger: "body:not(:has(.o_notification)):not(:has(.o_popover))",
+        },
+    ],
+});
