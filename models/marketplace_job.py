@@ -276,16 +276,24 @@ class MarketplaceJob(models.Model):
             raise UserError(self.env._(
                 "Stock moved at %s since this preview, so its quantities may no longer be right. "
                 "Start a new pull (or a new preview) instead.", self.sync_location_id.display_name))
+        if not self.sudo().page_ids:
+            raise UserError(self.env._("This preview is too old to apply (its Zortout pages are no longer kept). "
+                                       "Start a new pull or a new preview instead."))
         payload = dict(json.loads(self.payload or "{}"), dry_run=False)
         job = self.copy({"payload": json.dumps(payload), "name": self.name})
-        # the copy takes the preview's kept pages: Zortout is not read again
-        self.page_ids.sudo().copy({"job_id": job.id, "applied": False})
-        job.sudo().write({"sync_phase": "check", "sync_location_id": self.sync_location_id.id,
+        # the copy takes the preview's kept pages (the settled rows included) and its sweep notes:
+        # Zortout is not read again, and the zero guard checks the quantities before any is applied
+        self.sudo().page_ids.copy({"job_id": job.id, "applied": False})
+        notes = json.loads(self.sweep_notes or "{}")
+        notes.update(settled=[], absent_done=len(notes.get("absent", ())))
+        job.sudo().write({"sync_phase": "settle", "sync_location_id": self.sync_location_id.id,
                           "sync_warehouse_code": self.sync_warehouse_code, "pages_total": self.pages_total,
                           "pages_fetched": self.pages_fetched, "skus_total": self.skus_total,
+                          "sweep_notes": json.dumps(notes),
                           "result": json.dumps(dict(json.loads(self.result), fetched=0, matched=0, updated=0,
                                                     unchanged=0, skipped={}, samples={}, dry_run=False,
-                                                    negative_clamped=0))})
+                                                    negative_clamped=0, not_in_zortout=0, api_calls=0,
+                                                    duration_s=0))})
         job._run_in_request()
         return job._action_open_form()
 
