@@ -16,7 +16,7 @@ from odoo.addons.otd_marketplace_stock.const import (
 from odoo.addons.otd_marketplace_stock.services.base_url import base_url_problem
 
 from .ir_config_parameter import BASE_URL_PARAM, param_value
-from .job_message import SyncUserError, lt, msg
+from .job_message import SyncUserError, _lt, msg
 from .row_lock import try_lock_rows
 
 _logger = logging.getLogger(__name__)
@@ -149,7 +149,7 @@ class MarketplaceAccount(models.Model):
         account = self.sudo()
         # blank or whitespace-only values count as missing: no call is made with them
         if not all((value or "").strip() for value in (account.store_name, account.api_key, account.api_secret)):
-            raise SyncUserError(self.env, msg(lt(
+            raise SyncUserError(self.env, msg(_lt(
                 "The account %(account)s needs a Store Name, an API Key and an API Secret."),
                 account=self.display_name))
         options.setdefault("read_timeout", self._zortout_read_timeout())
@@ -171,7 +171,7 @@ class MarketplaceAccount(models.Model):
         warehouse = self.env["stock.warehouse"].sudo().search(
             [("company_id", "=", self.company_id.id)], order="sequence, id", limit=1)
         if not warehouse:
-            raise SyncUserError(self.env, msg(lt(
+            raise SyncUserError(self.env, msg(_lt(
                 "The account %(account)s has no Stock Location and its company has no warehouse."),
                 account=self.display_name))
         return warehouse.lot_stock_id.with_env(self.env)

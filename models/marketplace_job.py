@@ -40,7 +40,7 @@ from odoo.addons.otd_marketplace_stock.services.joblog import JobClientLogger, l
 from odoo.addons.otd_marketplace_stock.services.sync_engine import SyncEngine
 
 from .ir_config_parameter import param_value
-from .job_message import SyncUserError, at, lt, msg, render, render_error_html
+from .job_message import SyncUserError, _lt, at, msg, render, render_error_html
 from .job_payload import PayloadError, parse_payload
 from .marketplace_account import CLIENT_LOGGER, MANAGER_GROUP
 from .row_lock import try_lock_rows
@@ -176,10 +176,14 @@ class MarketplaceJob(models.Model):
             if job.state == "done" and job.result:
                 data = json.loads(job.result)
                 skipped = sum((data.get("skipped") or {}).values())
-                template = "Would update %(updated)s · unchanged %(unchanged)s · skipped %(skipped)s" \
-                    if data.get("dry_run") else "Updated %(updated)s · unchanged %(unchanged)s · skipped %(skipped)s"
-                job.outcome = self.env._(template, updated=data.get("updated", 0),  # noqa: odoo-translation
-                                         unchanged=data.get("unchanged", 0), skipped=skipped)
+                counts = {"updated": data.get("updated", 0), "unchanged": data.get("unchanged", 0),
+                          "skipped": skipped}
+                if data.get("dry_run"):
+                    job.outcome = self.env._(
+                        "Would update %(updated)s · unchanged %(unchanged)s · skipped %(skipped)s", **counts)
+                else:
+                    job.outcome = self.env._(
+                        "Updated %(updated)s · unchanged %(unchanged)s · skipped %(skipped)s", **counts)
             elif job.error_data:
                 text = render(job.env, json.loads(job.error_data)["message"])
                 job.outcome = text if len(text) <= 90 else text[:89] + "…"
@@ -198,7 +202,8 @@ class MarketplaceJob(models.Model):
     @api.depends("result", "error")
     @api.depends_context("lang")
     def _compute_result_summary(self):
-        labels = {reason: self.env._(label) for reason, label in SKIP_REASONS.items()}  # noqa: odoo-translation
+        # the skip reasons are the change lines' decisions: their labels are translated with the selection
+        labels = dict(self.env["marketplace.job.line"]._fields["decision"]._description_selection(self.env))
         for job in self:
             try:
                 data = json.loads(job.result) if job.result else None
@@ -365,7 +370,7 @@ class MarketplaceJob(models.Model):
     def _set_retry(self, message, details=None):
         next_run_at = fields.Datetime.now() + timedelta(seconds=backoff_seconds(self.attempts))
         attempt = f"{self.attempts}/{self.max_attempts}"
-        message = [*message, msg(lt("Next try at %(when)s (attempt %(attempt)s)."), when=at(next_run_at),
+        message = [*message, msg(_lt("Next try at %(when)s (attempt %(attempt)s)."), when=at(next_run_at),
                                  attempt=attempt)]
         self.sudo().write({"state": "pending", "next_run_at": next_run_at, "finished_at": False,
                            **self._error_values(message, details)})
@@ -383,7 +388,7 @@ class MarketplaceJob(models.Model):
         self.sudo().write({
             "state": "pending", "next_run_at": when, "finished_at": False, "sync_phase": "start",
             "attempts": max(self.attempts - 1, 0),
-            **self._error_values([msg(lt(
+            **self._error_values([msg(_lt(
                 "Zortout's daily limit of API calls for this store is reached. No stock was changed; the job "
                 "runs again when the limit resets at midnight (Bangkok time), %(when)s."), when=at(when))]),
         })
@@ -577,12 +582,12 @@ class MarketplaceJob(models.Model):
         """What of the job's work is kept after a failure (its steps committed by the runner)."""
         self.invalidate_recordset(["pages_fetched", "skus_done", "sync_phase"])
         if self.skus_done:
-            return msg(lt("%(count)s SKUs were already applied and stay applied; a new try continues from there."),
+            return msg(_lt("%(count)s SKUs were already applied and stay applied; a new try continues from there."),
                        count=self.skus_done)
         if self.pages_fetched:
-            return msg(lt("%(count)s pages read from Zortout are kept; a new try continues from there. No stock "
-                          "was changed."), count=self.pages_fetched)
-        return msg(lt("No stock was changed."))
+            return msg(_lt("%(count)s pages read from Zortout are kept; a new try continues from there. No stock "
+                           "was changed."), count=self.pages_fetched)
+        return msg(_lt("No stock was changed."))
 
     def _payload_error_message(self, exc):
         """The payload problem in the user's language."""
@@ -597,7 +602,7 @@ class MarketplaceJob(models.Model):
         The details (Zortout's own words, the endpoint) go to the log and a folded line on the form."""
         details = str(exc) if isinstance(exc, zortout.ZortoutError) else None
         if isinstance(exc, _CONCURRENCY_ERRORS):
-            return msg(lt("Someone changed the same stock at the same time; the job will run again.")), \
+            return msg(_lt("Someone changed the same stock at the same time; the job will run again.")), \
                 type(exc).__name__
         if isinstance(exc, PayloadError):
             return self._payload_message(exc), None
@@ -606,20 +611,20 @@ class MarketplaceJob(models.Model):
         if isinstance(exc, (UserError, ValidationError)):
             return str(exc.args[0] if exc.args else exc), None
         if isinstance(exc, zortout.ZortoutAuthError):
-            return msg(lt("Zortout rejected the credentials of store %(store)s. Check the Store Name, API Key and "
-                          "API Secret of the account, and that Open API is on in Zortout."),
+            return msg(_lt("Zortout rejected the credentials of store %(store)s. Check the Store Name, API Key and "
+                           "API Secret of the account, and that Open API is on in Zortout."),
                        store=self.account_id.store_name), details
         if isinstance(exc, zortout.ZortoutUnknownWarehouseError):
-            return msg(lt('Zortout has no warehouse with the code "%(code)s". Valid codes: %(codes)s.'),
+            return msg(_lt('Zortout has no warehouse with the code "%(code)s". Valid codes: %(codes)s.'),
                        code=exc.code or "", codes=", ".join(exc.valid_codes or ()) or "-"), details
         if isinstance(exc, zortout.ZortoutIncompleteSweepError):
-            return msg(lt("Zortout stopped answering in the middle of the product list (page %(page)s)."),
+            return msg(_lt("Zortout stopped answering in the middle of the product list (page %(page)s)."),
                        page=exc.page or "?"), details
         if isinstance(exc, zortout.ZortoutError) and exc.transient:
-            return msg(lt("Zortout could not be reached or answered with an error.")), details
+            return msg(_lt("Zortout could not be reached or answered with an error.")), details
         if isinstance(exc, zortout.ZortoutError):
-            return msg(lt("Zortout refused the request.")), details
-        return msg(lt("Unexpected error (%(kind)s): %(detail)s"), kind=type(exc).__name__, detail=str(exc)), None
+            return msg(_lt("Zortout refused the request.")), details
+        return msg(_lt("Unexpected error (%(kind)s): %(detail)s"), kind=type(exc).__name__, detail=str(exc)), None
 
     def _wake_runner(self, at=None):
         if self:
@@ -683,13 +688,13 @@ class MarketplaceJob(models.Model):
         limit = fields.Datetime.now() - timedelta(minutes=minutes)
         stale = self.search([("state", "=", "running"), "|", ("started_at", "<", limit), ("started_at", "=", False)])
         for job in stale:
-            message = msg(lt("The job was still running after %(minutes)s minutes (its worker probably stopped)."),
+            message = msg(_lt("The job was still running after %(minutes)s minutes (its worker probably stopped)."),
                           minutes=minutes)
             if job.attempts >= job.max_attempts:
                 job._set_failed([message])
             else:
-                job._set_requeued([message, msg(lt("It was put back in the queue and continues from its last "
-                                                   "finished step."))])
+                job._set_requeued([message, msg(_lt("It was put back in the queue and continues from its last "
+                                                    "finished step."))])
             log_job_event(_logger, logging.WARNING, job, "stale",
                           started_at=fields.Datetime.to_string(job.started_at) if job.started_at else "-",
                           attempt=f"{job.attempts}/{job.max_attempts}", state=job.state)

@@ -29,7 +29,7 @@ import time
 from odoo.tools.float_utils import float_compare
 
 from odoo.addons.otd_marketplace_stock.const import ZERO_GUARD_MIN, ZERO_GUARD_SHARE
-from odoo.addons.otd_marketplace_stock.models.job_message import SyncUserError, lt, msg
+from odoo.addons.otd_marketplace_stock.models.job_message import SyncUserError, _lt, msg
 from odoo.addons.otd_marketplace_stock.models.job_payload import parse_payload
 from odoo.addons.otd_marketplace_stock.zortout import (
     ProductRow,
@@ -273,7 +273,7 @@ class SyncEngine:
         zeroing = [code for code in stocked
                    if not isinstance(zortout_quantity[code], QuantityProblem) and zortout_quantity[code] <= 0]
         if len(zeroing) > ZERO_GUARD_MIN and len(zeroing) > len(stocked) * ZERO_GUARD_SHARE:
-            raise SyncUserError(self.env, msg(lt(
+            raise SyncUserError(self.env, msg(_lt(
                 "Zortout reports zero stock for %(zero)s of the %(stocked)s matched products that have stock "
                 "in Odoo (e.g. %(samples)s). Nothing was changed: check the warehouse code and the quantity "
                 "source of the account, or preview the pull. To apply these quantities anyway, a Marketplace "

@@ -42,7 +42,7 @@ class ZortoutWarehouseWizardLine(models.TransientModel):
 
     wizard_id = fields.Many2one("zortout.warehouse.wizard", required=True, ondelete="cascade")
     code = fields.Char(readonly=True)
-    name = fields.Char(readonly=True)
+    name = fields.Char("Warehouse Name", readonly=True)
     is_current = fields.Boolean(compute="_compute_is_current")
 
     @api.depends("code", "wizard_id.current_code")
