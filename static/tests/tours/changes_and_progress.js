@@ -29,7 +29,14 @@ registry.category("web_tour.tours").add("otd_marketplace_stock_changes_and_progr
         },
         {
             content: "The progress bars show every SKU of the sweep handled",
-            trigger: ".o_form_view .o_field_widget[name='skus_done'] .o_progressbar:contains('100')",
+            trigger: ".o_form_view .o_field_widget[name='skus_done'] .o_progress[aria-valuenow]",
+            run() {
+                const bar = this.anchor;
+                const [done, total] = ["aria-valuenow", "aria-valuemax"].map((name) => Number(bar.getAttribute(name)));
+                if (!total || done !== total) {
+                    throw new Error(`the SKUs bar should be full, it shows ${done} of ${total}`);
+                }
+            },
         },
         {
             content: "Open the Changes tab",
