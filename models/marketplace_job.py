@@ -262,6 +262,7 @@ class MarketplaceJob(models.Model):
             "name": self.env._("Stock Moves"),
             "res_model": "stock.move",
             "view_mode": "list,form",
+            "views": [(self.env.ref("stock.view_move_tree").id, "list"), (False, "form")],
             "domain": self._moves_domain(),
         }
 
