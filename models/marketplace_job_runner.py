@@ -1,0 +1,271 @@
+"""Claiming and running jobs: Run Now and Pull Stock in a request, and the runner cron.
+
+Every way in claims the job (``_claim_in_request`` or ``_claim_next_job``, both
+keeping one running sync per account), then runs it with ``_execute``, which
+does the job's steps until it is done or its time is up and records the
+outcome through the named state changes (models/marketplace_job_state.py).
+Only the runner commits: after each step, through ``ir.cron._commit_progress``.
+"""
+
+import logging
+import time
+from datetime import timedelta
+
+import psycopg2.errors
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.otd_marketplace_stock.const import (
+    CLAIM_RETRIES,
+    PARAM_KEEP_DAYS,
+    PARAM_REQUEST_BUDGET,
+    PARAM_RUNNING_TIMEOUT,
+    RUNNABLE_STATES,
+)
+from odoo.addons.otd_marketplace_stock.services.joblog import JobClientLogger, log_job_event
+from odoo.addons.otd_marketplace_stock.services.sync_engine import SyncEngine
+
+from .ir_config_parameter import param_value
+from .job_message import _lt, msg
+from .marketplace_account import CLIENT_LOGGER
+from .row_lock import try_lock_rows
+
+_logger = logging.getLogger(__name__)
+
+#: due jobs a claim looks at before it gives up on accounts that are busy elsewhere
+CLAIM_CANDIDATES = 20
+#: seconds a runner run may take from the moment it claims a job (on top of
+#: Odoo's own cron window): well inside a cron worker's real-time limit
+RUNNER_STEP_BUDGET = 20.0
+
+
+
+class MarketplaceJobRunner(models.Model):
+    _inherit = "marketplace.job"
+
+    # ------------------------------------------------------------------ claiming
+
+    def _claim_in_request(self):
+        """Claim this job for a run in the current request (Run Now, Pull Stock).
+
+        Takes the same per-account rule as the runner: the account's row is
+        locked for the request and no other job of the account may be running.
+        """
+        self.ensure_one()
+        self.check_access("read")
+        if not try_lock_rows(self.env.cr, "marketplace_job", self.ids):
+            raise UserError(self.env._("This job is already running."))
+        self.invalidate_recordset()
+        if self.state == "running":
+            raise UserError(self.env._("This job is already running."))
+        self._check_states(RUNNABLE_STATES, self.env._("Only pending or failed jobs can be run (%s is %s)."))
+        self.account_id._lock_for_pull()
+        other = self.search([("account_id", "=", self.account_id.id), ("state", "=", "running"),
+                             ("id", "!=", self.id)], limit=1)
+        if other:
+            raise UserError(self.env._("%(job)s of the account %(account)s is running; wait for it to finish.",
+                                       job=other.display_name, account=self.account_id.display_name))
+        if self.state == "failed":
+            # a person asking to run a failed job again gets a fresh set of attempts
+            self.sudo().attempts = 0
+        self.account_id._mark_sync_claimed()
+        self._set_running()
+
+    @api.model
+    def _claim_next_job(self, commit=False):
+        """Take the next due pending job whose account has no running job; mark it running.
+
+        Odoo's transactions are REPEATABLE READ: locking a row that another
+        runner claimed (and committed) after this transaction's snapshot raises
+        a serialization failure even with SKIP LOCKED. That row is simply the
+        other runner's: with ``commit`` (the runner, whose claim is the first
+        statement of a fresh transaction) roll back to a new snapshot and look
+        again. Without ``commit`` there is no other transaction to race.
+        """
+        for _attempt in range(CLAIM_RETRIES):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    return self._claim_next_job_once()
+            except psycopg2.errors.SerializationFailure:
+                if not commit:
+                    raise
+                self.env.cr.rollback()
+                _logger.debug("zortout-sync claim lost a race to another runner; looking again")
+        return self.browse()  # the other runners keep winning: they have the work in hand
+
+    @api.model
+    def _claim_next_job_once(self):
+        self.flush_model(["state", "next_run_at"])
+        passed = []  # due jobs whose account is busy with a Pull Stock or another runner's claim
+        for _candidate in range(CLAIM_CANDIDATES):
+            # one row at a time: locking several would hide them from the other runners
+            self.env.cr.execute("""
+                SELECT job.id, job.account_id FROM marketplace_job job
+                 WHERE state = 'pending' AND next_run_at <= %s AND job.id != ALL(%s)
+                   -- one running job per account: two syncs of one store would fight over its stock
+                   AND NOT EXISTS (SELECT 1 FROM marketplace_job other
+                                    WHERE other.account_id = job.account_id AND other.state = 'running')
+                 ORDER BY next_run_at, id
+                 LIMIT 1
+                   FOR UPDATE SKIP LOCKED
+            """, [fields.Datetime.now(), passed], log_exceptions=False)
+            row = self.env.cr.fetchone()
+            if not row:
+                break
+            job_id, account_id = row
+            if not try_lock_rows(self.env.cr, "marketplace_account", [account_id], skip_locked=True):
+                passed.append(job_id)
+                continue
+            job = self.browse(job_id)
+            job.invalidate_recordset()
+            job.account_id._mark_sync_claimed()
+            job._set_running()
+            job.flush_recordset()
+            return job
+        return self.browse()
+
+    # ------------------------------------------------------------------ running
+
+    def _run_in_request(self, time_budget=None):
+        """Claim and run in the caller's transaction (buttons, scheduled actions): never commits.
+
+        The job works until it is done or ``time_budget`` seconds (default: the
+        system parameter ``request_time_budget``) have passed; then it is
+        postponed and the runner continues it from its last finished step.
+        """
+        self._claim_in_request()
+        if time_budget is None:
+            time_budget = param_value(self.env, PARAM_REQUEST_BUDGET)
+        deadline = time.monotonic() + time_budget
+        return self._execute(lambda: deadline - time.monotonic())
+
+    def _execute(self, checkpoint, commit=False):
+        """Run this job (already running) until done or until ``checkpoint()``, called
+        after each step, says no time is left; record done, postponed, retry or failed.
+
+        In a request (``commit`` False) the work runs in a savepoint: on any
+        failure everything it wrote is rolled back before the failure is
+        recorded. For the runner (``commit`` True) ``checkpoint`` commits each
+        finished step; a failure rolls back to the last of them. Returns True
+        when done.
+        """
+        self.ensure_one()
+        run = getattr(self, f"_run_{self.job_type}")
+        try:
+            if commit:
+                result = run(checkpoint)
+                self._record_outcome(result)
+            else:
+                with self.env.cr.savepoint():
+                    result = run(checkpoint)
+                    self._record_outcome(result)
+        except Exception as exc:  # noqa: BLE001 - every failure is recorded on the job
+            if commit:
+                self.env.cr.rollback()
+            self._record_failure(exc)
+            return False
+        return result is not None
+
+    def _record_outcome(self, result):
+        if result is None:
+            self._set_postponed()
+        else:
+            self._set_done(result)
+
+    def _run_sync_stock_from_zortout(self, checkpoint):
+        """Steps of the stock sync until done (returns its SyncResult) or until the
+        time is up (returns None)."""
+        account = self.account_id
+        with account._zortout_client(logger=JobClientLogger(logging.getLogger(CLIENT_LOGGER), self)) as client:
+            engine = SyncEngine(self.with_company(account.company_id), client)
+            while not engine.finished:
+                engine.step()
+                if engine.finished:
+                    break
+                if checkpoint() <= 0:
+                    return None
+            return engine.result
+
+    # ------------------------------------------------------------------ runner cron
+
+    @api.model
+    def _cron_run_jobs(self):
+        """Marketplace: run pending jobs (ir.cron, every minute and on trigger)."""
+        return self._run_due_jobs(commit=True)
+
+    @api.model
+    def _run_due_jobs(self, commit=True, limit=None, time_budget=RUNNER_STEP_BUDGET):
+        """Recover stale jobs, clean old ones, then claim and run due jobs one at a time.
+
+        With ``commit`` (the cron), the claim (state running) is committed
+        before any HTTP call, so other workers skip the job, and each finished
+        step is committed (``ir.cron._commit_progress``). The run stops when
+        Odoo's cron window or ``time_budget`` seconds are spent: the job in hand
+        is postponed and the cron, told that work remains, comes back at once.
+        Without ``commit`` (tests, shell) nothing is committed and the same
+        claim/run/record logic runs in the caller's transaction. Every claimed
+        job does at least one step. Returns the jobs run.
+        """
+        deadline = time.monotonic() + time_budget
+
+        def due_count():
+            return self.search_count([("state", "=", "pending"), ("next_run_at", "<=", fields.Datetime.now())])
+
+        def checkpoint(processed=1, remaining=1):
+            left = deadline - time.monotonic()
+            if commit:
+                left = min(left, self.env["ir.cron"]._commit_progress(processed, remaining=remaining))
+            return left
+
+        self._recover_stale_jobs()
+        self._cleanup_finished_jobs()
+        if checkpoint(processed=0, remaining=due_count()) <= 0 and commit:
+            return self.browse()
+        ran = self.browse()
+        while limit is None or len(ran) < limit:
+            job = self._claim_next_job(commit=commit)
+            if not job:
+                break
+            checkpoint(processed=0)
+            job._execute(checkpoint, commit=commit)
+            ran |= job
+            # the cron is told how much is left, so that it comes back at once for a postponed job
+            if checkpoint(processed=1, remaining=due_count()) <= 0:
+                break
+        return ran
+
+    @api.model
+    def _recover_stale_jobs(self):
+        """Put back jobs left running by a dead worker; the lost run counted as one attempt.
+        A running job without a start time cannot be timed: it counts as stale at once."""
+        minutes = param_value(self.env, PARAM_RUNNING_TIMEOUT)
+        limit = fields.Datetime.now() - timedelta(minutes=minutes)
+        stale = self.search([("state", "=", "running"), "|", ("started_at", "<", limit), ("started_at", "=", False)])
+        for job in stale:
+            message = msg(_lt("The job was still running after %(minutes)s minutes (its worker probably stopped)."),
+                          minutes=minutes)
+            if job.attempts >= job.max_attempts:
+                job._set_failed([message])
+            else:
+                job._set_requeued([message, msg(_lt("It was put back in the queue and continues from its last "
+                                                    "finished step."))])
+            log_job_event(_logger, logging.WARNING, job, "stale",
+                          started_at=fields.Datetime.to_string(job.started_at) if job.started_at else "-",
+                          attempt=f"{job.attempts}/{job.max_attempts}", state=job.state)
+        return stale
+
+    @api.model
+    def _cleanup_finished_jobs(self):
+        days = param_value(self.env, PARAM_KEEP_DAYS)
+        old = self.search([("state", "in", ("done", "cancelled")),
+                           ("finished_at", "<", fields.Datetime.now() - timedelta(days=days))])
+        count = len(old)
+        old.unlink()
+        if count:
+            _logger.info("zortout-sync removed %s finished jobs older than %s days", count, days)
+        # a finished sync no longer needs its kept pages
+        self.env["marketplace.job.page"].sudo().search([("job_id.state", "in", ("done", "cancelled")),
+                                                        ("job_id.finished_at", "<", fields.Datetime.now()
+                                                         - timedelta(days=1))]).unlink()
+        return count

@@ -1,0 +1,202 @@
+"""The job's life in named state changes, and the messages a failure leaves on it.
+
+Every change of a job's state goes through one ``_set_*`` method here: running,
+done, postponed (time up between two steps), retry (a transient failure, with
+back-off), waiting for Zortout's daily quota, failed, cancelled, requeued.
+"""
+
+import json
+import logging
+from datetime import timedelta, timezone
+
+import psycopg2.errors
+
+from odoo import fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from odoo.addons.otd_marketplace_stock import zortout
+from odoo.addons.otd_marketplace_stock.const import BACKOFF_BASE, BACKOFF_CAP
+from odoo.addons.otd_marketplace_stock.services.joblog import log_job_event
+
+from .job_message import SyncUserError, _lt, at, msg, render
+from .job_payload import PayloadError
+
+_logger = logging.getLogger(__name__)
+
+
+def backoff_seconds(attempts):
+    """Delay before the next try after ``attempts`` tries: 60 s, 120 s, 240 s... at most one hour."""
+    return min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (max(attempts, 1) - 1))
+
+
+
+class MarketplaceJobState(models.Model):
+    _inherit = "marketplace.job"
+
+    def _error_values(self, message=None, details=None):
+        """The fields that keep an error: the message as data (shown in each reader's
+        language) and in English (searched, logged); ``details`` is technical text."""
+        if not message:
+            return {"error": False, "error_data": False}
+        english = render(self.with_context(lang="en_US").env, message)
+        if details:
+            english += f" Details: {details}"
+        return {"error": english, "error_data": json.dumps({"message": message, "details": details or None})}
+
+    def _set_running(self):
+        # sudo: job state is written by the queue itself, also for users who only run jobs
+        self.sudo().write({"state": "running", "started_at": fields.Datetime.now(), "finished_at": False,
+                           "attempts": self.attempts + 1, **self._error_values()})
+
+    def _set_done(self, result):
+        now = fields.Datetime.now()
+        self.sudo().write({"state": "done", "finished_at": now, **self._error_values()})
+        if self._is_account_pull():
+            self.account_id._record_sync_outcome("done", now, swept=self.skus_total, calls=result.api_calls)
+        log_job_event(_logger, logging.INFO, self, "done", fetched=result.fetched, matched=result.matched,
+                      updated=result.updated, unchanged=result.unchanged, skipped=result.skipped_total,
+                      duration_s=result.duration_s, dry_run=result.dry_run)
+
+    def _set_postponed(self):
+        """The job's time is up between two steps: back in the queue at once, where
+        it continues from its last finished step. A postponement is no failed try."""
+        self.sudo().write({"state": "pending", "next_run_at": fields.Datetime.now(),
+                           "attempts": max(self.attempts - 1, 0)})
+        log_job_event(_logger, logging.INFO, self, "postponed", phase=self.sync_phase,
+                      pages=f"{self.pages_fetched}/{self.pages_total}", skus=f"{self.skus_done}/{self.skus_total}")
+        self._wake_runner()
+
+    def _is_account_pull(self):
+        """A full pull with the account's own settings: what the account's "Last Sync" tells of.
+        A preview, a SKU list or another warehouse code given in the payload is not one."""
+        try:
+            payload = self._payload()
+        except PayloadError:
+            return False
+        return not (payload.dry_run or payload.sku_list or payload.warehouse_code)
+
+    def _set_retry(self, message, details=None):
+        next_run_at = fields.Datetime.now() + timedelta(seconds=backoff_seconds(self.attempts))
+        attempt = f"{self.attempts}/{self.max_attempts}"
+        message = [*message, msg(_lt("Next try at %(when)s (attempt %(attempt)s)."), when=at(next_run_at),
+                                 attempt=attempt)]
+        self.sudo().write({"state": "pending", "next_run_at": next_run_at, "finished_at": False,
+                           **self._error_values(message, details)})
+        log_job_event(_logger, logging.WARNING, self, "retry", error=self.error, attempt=attempt,
+                      next_run_at=fields.Datetime.to_string(next_run_at), details=details)
+        self._wake_runner(next_run_at)
+
+    def _set_waiting_for_quota(self, resets_at):
+        """Zortout's daily request limit is spent: no stock was written and no try is
+        lost; the job starts its sweep afresh once the limit resets (a sweep read
+        across two days would mix two days' quantities), and the store's scheduled
+        pulls wait until then."""
+        when = fields.Datetime.to_datetime(resets_at.astimezone(timezone.utc).replace(tzinfo=None))
+        self.sudo().page_ids.unlink()
+        self.sudo().write({
+            "state": "pending", "next_run_at": when, "finished_at": False, "sync_phase": "start",
+            "attempts": max(self.attempts - 1, 0),
+            **self._error_values([msg(_lt(
+                "Zortout's daily limit of API calls for this store is reached. No stock was changed; the job "
+                "runs again when the limit resets at midnight (Bangkok time), %(when)s."), when=at(when))]),
+        })
+        self.account_id._record_quota_spent(when)
+        log_job_event(_logger, logging.WARNING, self, "quota", next_run_at=fields.Datetime.to_string(when))
+        self._wake_runner(when)
+
+    def _set_failed(self, message, details=None):
+        now = fields.Datetime.now()
+        self.sudo().write({"state": "failed", "finished_at": now, **self._error_values(message, details)})
+        if self._is_account_pull():
+            self.account_id._record_sync_outcome("failed", now)
+        log_job_event(_logger, logging.ERROR, self, "failed", error=self.error,
+                      attempt=f"{self.attempts}/{self.max_attempts}", details=details)
+
+    def _set_cancelled(self):
+        # sudo: Marketplace users may cancel jobs without having write access to them
+        self.sudo().write({"state": "cancelled", "finished_at": fields.Datetime.now()})
+
+    def _set_requeued(self, message=None):
+        """Back to pending for a fresh set of attempts (Retry), or after a dead worker (``message``)."""
+        values = {"state": "pending", "next_run_at": fields.Datetime.now(), "finished_at": False,
+                  **self._error_values(message)}
+        if not message:
+            values["attempts"] = 0
+        self.sudo().write(values)
+        self._wake_runner()
+
+    def _record_failure(self, exc):
+        if isinstance(exc, zortout.ZortoutQuotaExceededError):
+            self._set_waiting_for_quota(exc.resets_at)
+            return
+        error, details = self._error_message(exc)
+        message = [error, self._kept_message()]
+        if _is_transient(exc) and self.attempts < self.max_attempts:
+            self._set_retry(message, details)
+            return
+        self._set_failed(message, details)
+        expected = isinstance(exc, (zortout.ZortoutError, UserError, ValidationError, PayloadError))
+        if not expected:
+            _logger.warning("zortout-sync job=%s account=%s event=traceback", self.reference, self.account_id.id,
+                            exc_info=exc)
+
+    def _kept_message(self):
+        """What of the job's work is kept after a failure (its steps committed by the runner)."""
+        self.invalidate_recordset(["pages_fetched", "skus_done", "sync_phase"])
+        if self.skus_done:
+            return msg(_lt("%(count)s SKUs were already applied and stay applied; a new try continues from there."),
+                       count=self.skus_done)
+        if self.pages_fetched:
+            return msg(_lt("%(count)s pages read from Zortout are kept; a new try continues from there. No stock "
+                           "was changed."), count=self.pages_fetched)
+        return msg(_lt("No stock was changed."))
+
+    def _payload_error_message(self, exc):
+        """The payload problem in the user's language."""
+        return render(self.env, self._payload_message(exc))
+
+    def _payload_message(self, exc):
+        # each payload message already names the payload: one sentence, not "Invalid payload: The payload..."
+        return msg(exc.template, **exc.params)
+
+    def _error_message(self, exc):
+        """(message, technical details) naming the fault in words a user can act on; never a secret.
+        The details (Zortout's own words, the endpoint) go to the log and a folded line on the form."""
+        details = str(exc) if isinstance(exc, zortout.ZortoutError) else None
+        if isinstance(exc, _CONCURRENCY_ERRORS):
+            return msg(_lt("Someone changed the same stock at the same time; the job will run again.")), \
+                type(exc).__name__
+        if isinstance(exc, PayloadError):
+            return self._payload_message(exc), None
+        if isinstance(exc, SyncUserError):
+            return exc.message, None
+        if isinstance(exc, (UserError, ValidationError)):
+            return str(exc.args[0] if exc.args else exc), None
+        if isinstance(exc, zortout.ZortoutAuthError):
+            return msg(_lt("Zortout rejected the credentials of store %(store)s. Check the Store Name, API Key and "
+                           "API Secret of the account, and that Open API is on in Zortout."),
+                       store=self.account_id.store_name), details
+        if isinstance(exc, zortout.ZortoutUnknownWarehouseError):
+            return msg(_lt('Zortout has no warehouse with the code "%(code)s". Valid codes: %(codes)s.'),
+                       code=exc.code or "", codes=", ".join(exc.valid_codes or ()) or "-"), details
+        if isinstance(exc, zortout.ZortoutIncompleteSweepError):
+            return msg(_lt("Zortout stopped answering in the middle of the product list (page %(page)s)."),
+                       page=exc.page or "?"), details
+        if isinstance(exc, zortout.ZortoutError) and exc.transient:
+            return msg(_lt("Zortout could not be reached or answered with an error.")), details
+        if isinstance(exc, zortout.ZortoutError):
+            return msg(_lt("Zortout refused the request.")), details
+        return msg(_lt("Unexpected error (%(kind)s): %(detail)s"), kind=type(exc).__name__, detail=str(exc)), None
+
+
+#: the database refused the sync's writes because another transaction changed the
+#: same rows meanwhile (a person's inventory count, another sync): worth a new try
+_CONCURRENCY_ERRORS = (psycopg2.errors.SerializationFailure, psycopg2.errors.DeadlockDetected,
+                       psycopg2.errors.LockNotAvailable)
+
+
+def _is_transient(exc):
+    if isinstance(exc, zortout.ZortoutError):
+        return exc.transient
+    return isinstance(exc, _CONCURRENCY_ERRORS)
+
