@@ -295,7 +295,18 @@ class MarketplaceJob(models.Model):
         return parse_payload(self.payload)
 
     def _wake_runner(self, at=None):
-        if self:
-            cron = self.env.ref("otd_marketplace_stock.ir_cron_run_jobs", raise_if_not_found=False)
-            if cron:
-                cron.sudo()._trigger(at)
+        """Ask a runner to come at ``at`` (default: now) instead of at its next minute.
+
+        Each job wakes one of the runner scheduled actions, chosen by its id, so that
+        queued jobs spread over the runners and several cron workers (of one server
+        or of several) pull in parallel.
+        """
+        runners = self._runner_crons()
+        for runner in {runners[job.id % len(runners)] for job in self} if runners else ():
+            runner._trigger(at)
+
+    @api.model
+    def _runner_crons(self):
+        """The active runner scheduled actions (``model._cron_run_jobs()``), in a stable order."""
+        return self.env["ir.cron"].sudo().search([
+            ("model_id.model", "=", self._name), ("code", "=", "model._cron_run_jobs()")], order="id")

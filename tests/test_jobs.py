@@ -110,8 +110,8 @@ class TestJobs(MarketplaceCase):
         queued = self.env["marketplace.account"]._cron_schedule_pulls()
         self.assertEqual(queued.account_id, self.account)
         self.assertEqual(queued.state, "pending")
-        self.assertTrue(self.env["ir.cron.trigger"].search(
-            [("cron_id", "=", self.env.ref("otd_marketplace_stock.ir_cron_run_jobs").id)]))
+        self.assertEqual(len(self.env["ir.cron.trigger"].search(
+            [("cron_id", "in", self.env["marketplace.job"]._runner_crons().ids)])), 1, "one runner woken")
         self.assertFalse(self.env["marketplace.account"]._cron_schedule_pulls(), "no duplicate while pending")
         self.assertEqual(self.run_due(), queued)
         self.assertEqual(queued.state, "done", queued.error)
@@ -128,6 +128,15 @@ class TestJobs(MarketplaceCase):
         self.account.pull_interval = 0
         again.action_cancel()
         self.assertFalse(self.env["marketplace.account"]._cron_schedule_pulls(), "0 = no automatic pull")
+
+    def test_queued_jobs_spread_over_the_runners(self):
+        """Each runner is a scheduled action of its own, so that two cron workers pull two accounts at once."""
+        runners = self.env["marketplace.job"]._runner_crons()
+        self.assertEqual(len(runners), 2)
+        self.env["ir.cron.trigger"].search([("cron_id", "in", runners.ids)]).unlink()
+        self.new_job(), self.new_job()
+        woken = self.env["ir.cron.trigger"].search([("cron_id", "in", runners.ids)]).cron_id
+        self.assertEqual(woken, runners, "two queued jobs wake both runners")
 
     def test_cron_queued_job_and_button_do_not_duplicate(self):
         self.account.pull_interval = 5
