@@ -15,3 +15,7 @@ from . import test_hostile_input
 from . import test_secrets
 from . import test_sync_paths
 from . import test_resumable_sync
+from . import test_webhook
+from . import test_webhook_parts
+from . import test_webhook_setup
+from . import test_webhook_concurrency
