@@ -19,3 +19,4 @@ from . import test_webhook
 from . import test_webhook_parts
 from . import test_webhook_setup
 from . import test_webhook_concurrency
+from . import test_webhook_tour
