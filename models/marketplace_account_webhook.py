@@ -178,9 +178,9 @@ class MarketplaceAccount(models.Model):
         token = secrets.token_urlsafe(32)
         if not account.webhook_enabled:
             account.webhook_token = token
-            return self._webhook_notification(self.env._("Instant sync"),
-                                      self.env._("A new webhook URL was made; Zortout gets it when instant sync "
-                                                 "is enabled."), "success")
+            return self._webhook_notification(
+                self.env._("Instant sync"),
+                self.env._("A new webhook URL was made; Zortout gets it when instant sync is enabled."), "success")
         self._check_can_sync()
         return self._webhook_register(token, own_tokens={account.webhook_token, token} - {False, None})
 
@@ -230,8 +230,8 @@ class MarketplaceAccount(models.Model):
                 client.update_webhook(config.with_url(zortout.QUANTITY_URL_KEY, url), keys)
                 stored = client.get_webhook()
         except zortout.ZortoutError as exc:
-            return self._webhook_notification(self.env._("Instant sync not enabled"), self._zortout_message(exc),
-                                      "danger")
+            return self._webhook_notification(self.env._("Instant sync not enabled"),
+                                              self._zortout_message(exc), "danger")
         if stored.url(zortout.QUANTITY_URL_KEY) != url:
             raise UserError(self.env._("Zortout accepted the webhook configuration but does not show Odoo's URL "
                                        "for quantity changes. Instant sync stays off; try again later."))

@@ -4,8 +4,6 @@
 (see joblog.py). Never pass a key or a token.
 """
 
-import logging
-
 from .joblog import format_value
 
 __all__ = ["log_webhook_event"]
