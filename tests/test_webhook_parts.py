@@ -4,15 +4,21 @@ reading a delivery, checking its keys, and judging Odoo's public address."""
 
 import base64
 import json
+import select
 import subprocess
 import sys
 import threading
+import time
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
 
+from odoo import fields, sql_db
 from odoo.tests import tagged
-from odoo.tests.common import BaseCase
+from odoo.tests.common import BaseCase, get_db_name
+
+from odoo.addons.otd_marketplace_stock.models.marketplace_job_webhook import notify_runner_later
 
 from odoo.addons.otd_marketplace_stock.services.webhook_payload import (
     DeliveryError,
@@ -261,3 +267,28 @@ class TestDeliveryReading(BaseCase):
         self.assertEqual(public_url_problem("http://erp.example.co.th"), ("not_https", "erp.example.co.th"))
         self.assertEqual(public_url_problem("")[0], "invalid")
         self.assertEqual(public_url_problem("ftp://x.example")[0], "invalid")
+
+
+@tagged("post_install", "-at_install")
+class TestRunnerWakeUp(BaseCase):
+
+    def test_the_cron_workers_are_woken_when_the_job_falls_due(self):
+        """Odoo's cron workers sleep up to a minute and wake early only on a cron_trigger
+        notification: the process that queued an instant job sends one when the job falls due,
+        not before."""
+        dbname = get_db_name()
+        with sql_db.db_connect("postgres").cursor() as cr:
+            cr.execute("LISTEN cron_trigger")
+            cr.commit()
+            connection = cr._cnx
+            started = time.monotonic()
+            notify_runner_later(dbname, fields.Datetime.now() + timedelta(seconds=2))
+            heard = []  # when a wake-up for this database came (another test's may come too: only timing counts)
+            while time.monotonic() - started < 5:
+                select.select([connection], [], [], 0.2)
+                connection.poll()
+                heard += [time.monotonic() - started for notice in connection.notifies if notice.payload == dbname]
+                connection.notifies.clear()
+            cr.execute("UNLISTEN cron_trigger")
+        # the job is due one to two seconds from now (Odoo's times are whole seconds), plus a margin
+        self.assertTrue(any(0.9 <= moment <= 4.0 for moment in heard), f"wake-ups heard at {heard} s")
