@@ -81,7 +81,7 @@ class TestWebhookConcurrency(SandboxCase, BaseCase):
             env["marketplace.job"].search([("account_id", "=", self.account_id)]).unlink()
             env["marketplace.webhook.day"].search([("account_id", "=", self.account_id)]).unlink()
 
-    # -- helpers ------------------------------------------------------------------
+    # -- posting and reading ------------------------------------------------------
 
     def set_window(self, seconds):
         with self.cursor_env() as env:

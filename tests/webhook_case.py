@@ -1,5 +1,5 @@
 """Shared set-up of the instant-sync tests: the account of MarketplaceCase served
-over HTTP (HttpCase), instant sync enabled against the sandbox, and helpers that
+over HTTP (HttpCase), instant sync enabled against the sandbox, and methods that
 post deliveries to Odoo's real endpoint."""
 
 import json
