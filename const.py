@@ -17,7 +17,11 @@ JOB_STATES = [
 #: a job in one of these states may be run (Run Now, the runner)
 RUNNABLE_STATES = ("pending", "failed")
 SYNC_JOB_TYPE = "sync_stock_from_zortout"
-JOB_TYPES = [(SYNC_JOB_TYPE, "Sync Stock from Zortout")]
+#: a sync of the SKUs Zortout's stock webhook named (instant sync): the same steps
+#: as a sync with a SKU list; it neither blocks nor postpones Pull Stock and the
+#: scheduled full pulls, which stay the safety net
+INSTANT_JOB_TYPE = "instant_sync_from_zortout"
+JOB_TYPES = [(SYNC_JOB_TYPE, "Sync Stock from Zortout"), (INSTANT_JOB_TYPE, "Instant Sync from Zortout")]
 
 #: where a sync job stands between two runs (see services/sync_engine.py)
 SYNC_PHASES = [
@@ -46,6 +50,7 @@ PARAM_REQUEST_BUDGET = "otd_marketplace_stock.request_time_budget"
 PARAM_REQUEST_MAX_SKUS = "otd_marketplace_stock.request_max_skus"
 PARAM_DAILY_CALL_LIMIT = "otd_marketplace_stock.zortout_daily_call_limit"
 PARAM_HAND_MADE_HOLD = "otd_marketplace_stock.hand_made_job_hold_seconds"
+PARAM_WEBHOOK_WINDOW = "otd_marketplace_stock.webhook_window_seconds"
 
 PARAM_DEFAULTS = {
     PARAM_READ_TIMEOUT: 30.0,       # seconds to wait for one Zortout answer
@@ -61,7 +66,17 @@ PARAM_DEFAULTS = {
     PARAM_DAILY_CALL_LIMIT: 50000,
     # a job saved from the Jobs form waits this long for Run Now before the runner takes it
     PARAM_HAND_MADE_HOLD: 120,
+    # seconds an instant sync waits after the first webhook delivery, gathering the
+    # SKUs of the deliveries that follow into the same job (fewer Zortout calls)
+    PARAM_WEBHOOK_WINDOW: 3.0,
 }
+
+# -- instant sync (Zortout's stock webhook) -------------------------------------------
+
+#: Zortout delivers to <web.base.url><WEBHOOK_ROUTE>/<the account's token>
+WEBHOOK_ROUTE = "/otd_marketplace_stock/webhook"
+#: a delivery is one product (about 100 bytes); a bigger body is refused (HTTP 400)
+WEBHOOK_MAX_BODY = 64 * 1024
 
 # -- the sync's decisions ----------------------------------------------------------
 

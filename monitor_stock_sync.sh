@@ -28,8 +28,18 @@ otd_marketplace_stock addon, one line per event:
   01:03:41 JOB/0042 applied updated=37 unchanged=1190 skipped=23 ms=905
   01:03:41 JOB/0042 done fetched=1250 matched=1227 updated=37 unchanged=1190 skipped=23 duration_s=1.8
 
-Errors of the addon are shown too (red), warnings such as retries in yellow,
-finished syncs in green (colours only on a terminal, without NO_COLOR).
+Instant sync (Zortout's stock webhook) shows each delivery - accepted with the
+instant job that gathers its SKUs, ignored, or refused with the HTTP status and
+the reason (wrong_keys, missing_keys, unknown_token, too_large, unreadable) -
+and each instant job it starts:
+
+  01:05:02 JOB/0043 webhook_accepted account=3 skus=1 added=1 pending=4 due="2026-11-28 01:05:05" format=json ms=6.1
+  01:05:02 JOB/0043 instant_queued account=3 skus=1 due="2026-11-28 01:05:05"
+  01:05:09 - webhook_refused account=3 status=401 reason=wrong_keys peer=203.0.113.9 ms=2.3
+
+Errors of the addon are shown too (red), warnings such as retries and refused
+deliveries in yellow, finished syncs in green (colours only on a terminal,
+without NO_COLOR).
 
 Which log is read:
   1. LOGFILE, when given ("-" reads the standard input);

@@ -34,6 +34,12 @@ attempt, the retries, and the tracebacks of errors:
   01:03:40 JOB/0042   decision sku=A-002 decision=not_in_odoo from=- to=-
   01:03:41 JOB/0042 done fetched=1250 matched=1227 updated=37 unchanged=1190 skipped=23 duration_s=1.8
 
+Instant sync (Zortout's stock webhook): each delivery, accepted, ignored or
+refused with the HTTP status and the reason, and each instant job it starts:
+
+  01:05:02 JOB/0043 webhook_accepted account=3 skus=1 added=1 pending=4 due="2026-11-28 01:05:05" format=json ms=6.1
+  01:05:09 - webhook_refused account=3 status=401 reason=wrong_keys peer=203.0.113.9 ms=2.3
+
 With a database (-d DB, or PGDATABASE), a table of the latest 10 jobs
 (reference, account, state, attempts, fetched/updated/skipped, duration) is
 read with psql every --interval seconds and printed whenever it changed.

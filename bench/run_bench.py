@@ -12,6 +12,7 @@ OTD_BENCH_ARGS:
     --runs N           runs per path and scenario (median; default 3)
     --naive-runs N     runs of the naive per-SKU baseline (default: --runs, but
                        1 for 50k, the slowest part of the whole benchmark)
+    --webhook          the instant-sync benchmark instead (bench/webhook_bench.py)
     --via button|runner
                        how the sync job is started: "button" presses Pull Stock
                        (action_pull_stock, runs in the request), "runner" queues a
@@ -48,6 +49,12 @@ REPO = _repo_dir()
 for _path in (str(REPO / "bench"), str(REPO)):
     if _path not in sys.path:
         sys.path.insert(0, _path)
+
+if "--webhook" in shlex.split(os.environ.get("OTD_BENCH_ARGS", "")) and "env" in globals():
+    # make bench ARGS=--webhook: the instant-sync benchmark (bench/webhook_bench.py)
+    import webhook_bench  # noqa: E402
+
+    sys.exit(webhook_bench.run(env))  # noqa: F821 - given by odoo-bin shell
 
 from bench_data import (WAREHOUSE, apply_changes, build_catalogue, catalogue_view,  # noqa: E402
                         ensure_products, pick_changes, stock_location, sweep_targets)

@@ -7,3 +7,7 @@ from . import marketplace_job_page
 from . import marketplace_job_line
 from . import product_template
 from . import stock_move
+from . import marketplace_webhook_day
+from . import marketplace_account_webhook
+from . import marketplace_job_webhook
+from . import ir_http_webhook

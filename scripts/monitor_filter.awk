@@ -105,6 +105,10 @@ function sync_line(msg, level, pid, hhmmss,    at, before, s, n, tok, eq, key, j
     if (event == "start") {
         job_opened(pid, job)
         if (account != "") rest = "account=" account (rest == "" ? "" : " " rest)
+    } else if (event ~ /^webhook_/ || event == "instant_queued") {
+        # a delivery of Zortout's stock webhook (accepted, ignored or refused, and why), or the
+        # instant-sync job it started: which account it was for matters
+        if (account != "" && account != "-") rest = "account=" account (rest == "" ? "" : " " rest)
     } else if (event == "done" || event == "failed" || event == "retry") {
         job_closed(pid, job)
     }

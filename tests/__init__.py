@@ -17,3 +17,8 @@ from . import test_sync_paths
 from . import test_resumable_sync
 from . import test_live_service
 from . import test_operator_messages
+from . import test_webhook
+from . import test_webhook_parts
+from . import test_webhook_setup
+from . import test_webhook_concurrency
+from . import test_webhook_tour

@@ -6,8 +6,8 @@ Mix :class:`SandboxCase` in before an Odoo test case class::
 
 The sandbox serves on a free port of 127.0.0.1 for the whole class. Before each
 test the fault plan, the drift plan, the request log, the quota count, the
-server's settings and the catalogue (even a replaced one) are reset to what the
-class started with.
+webhook configuration and its deliveries, the server's settings and the
+catalogue (even a replaced one) are reset to what the class started with.
 """
 
 import math
@@ -20,7 +20,8 @@ WAREHOUSES = "/Warehouse/GetWarehouses"
 
 #: the server's settings, put back before each test
 _MODES = ("unknown_warehouse_mode", "skulist_mode", "warehouse_filter", "skulist_in_warehouse", "detail_envelope",
-          "empty_list", "quantity_format", "count_overstated_by", "daily_quota", "quota_notice_margin")
+          "empty_list", "quantity_format", "count_overstated_by", "daily_quota", "quota_notice_margin",
+          "webhook_format", "webhook_none_answer", "webhook_envelope", "delivery_timeout")
 
 
 class MaxJitter:
@@ -61,6 +62,7 @@ class SandboxCase:
         sandbox.drift.clear()
         sandbox.clear_requests()
         sandbox.reset_quota()
+        sandbox.webhook.reset()
         sandbox.catalogue = self._sandbox_catalogue
         sandbox.catalogue.restore(self._sandbox_snapshot)
         for mode, value in self._sandbox_modes.items():

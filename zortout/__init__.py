@@ -26,6 +26,7 @@ from .errors import (
 from .pages import ProductPage, ProductSweep
 from .quota import DAILY_REQUEST_LIMIT, ZORTOUT_TIMEZONE, next_quota_reset
 from .values import MISSING, UNREADABLE, QuantityProblem, parse_quantity
+from .webhook import QUANTITY_URL_KEY, WEBHOOK_URL_KEYS, WebhookConfig
 
 __all__ = [
     "DEFAULT_BASE_URL", "MAX_PAGE_LIMIT", "SKULIST_LIMIT", "CallStats", "ProductRow", "Warehouse", "ZortoutClient",
@@ -34,4 +35,5 @@ __all__ = [
     "ZortoutTransientError", "ZortoutTimeoutError", "ZortoutConnectionError", "ZortoutServerError",
     "ZortoutRateLimitError", "ZortoutQuotaExceededError", "ZortoutBadResponseError", "ZortoutIncompleteSweepError",
     "parse_quantity", "QuantityProblem", "MISSING", "UNREADABLE",
+    "WebhookConfig", "WEBHOOK_URL_KEYS", "QUANTITY_URL_KEY",
 ]

@@ -41,6 +41,7 @@ from .errors import (
 from .pages import ProductPage, ProductSweep
 from .quota import DAILY_REQUEST_LIMIT, QUOTA_NOTICE, ZORTOUT_TIMEZONE, limit_in_notice, next_quota_reset
 from .values import QuantityProblem, parse_quantity
+from .webhook import NO_WEBHOOK_MESSAGES, WebhookConfig, looks_like_config
 
 __all__ = ["ZortoutClient", "DEFAULT_BASE_URL", "ProductRow", "Warehouse", "CallStats", "MAX_PAGE_LIMIT",
            "SKULIST_LIMIT"]
@@ -58,11 +59,13 @@ PRODUCT_DETAIL = "/Product/GetProductDetail"
 WAREHOUSES = "/Warehouse/GetWarehouses"
 UPDATE_STOCK = "/Product/UpdateProductStockList"
 UPDATE_AVAILABLE_STOCK = "/Product/UpdateProductAvailableStockList"
+GET_WEBHOOK = "/Webhook/GetWebhook"
+UPDATE_WEBHOOK = "/Webhook/UpdateWebhook"
 
 _AUTH_MESSAGES = ("access denied", "invalid api")
 _WAREHOUSE_MESSAGE = "invalid warehouse"
 
-_READ, _WRITE, _DETAIL = "read", "write", "detail"
+_READ, _WRITE, _DETAIL, _CONFIG = "read", "write", "detail", "config"
 
 
 # ---------------------------------------------------------------------------
@@ -410,6 +413,32 @@ class ZortoutClient:
         return self._call("POST", endpoint, params={"warehousecode": warehouse_code},
                           json_body={"stocks": items}, kind=_WRITE, warehouse_code=warehouse_code)
 
+    # -- webhook configuration -----------------------------------------------
+
+    def get_webhook(self):
+        """The store's webhook configuration (GetWebhook) as a
+        :class:`~zortout.webhook.WebhookConfig`; ``WebhookConfig.none()`` when
+        Zortout answers that none is set ("Invalid webhook", "Webhook not found")."""
+        try:
+            body = self._call("GET", GET_WEBHOOK, kind=_CONFIG)
+        except ZortoutPermanentError as exc:
+            if type(exc) is ZortoutPermanentError and any(
+                    message in (exc.res_desc or "").lower() for message in NO_WEBHOOK_MESSAGES):
+                return WebhookConfig.none()
+            raise
+        return WebhookConfig.from_api(body)
+
+    def update_webhook(self, config, keys):
+        """Write the whole webhook configuration (UpdateWebhook): ``keys`` (key1,
+        key2, key3) and every URL of ``config``; an event whose URL is blank is
+        off. UpdateWebhook replaces what Zortout had, so ``config`` should be
+        what :meth:`get_webhook` read, with only the intended URL changed.
+        Returns the decoded answer. The keys go in the body only, never in a
+        log line or an error."""
+        if not (isinstance(keys, (tuple, list)) and len(keys) == 3 and all(keys)):
+            raise ValueError("UpdateWebhook needs three non-blank keys")
+        return self._call("POST", UPDATE_WEBHOOK, json_body=config.update_body(tuple(keys)), kind=_WRITE)
+
     # -- paging --------------------------------------------------------------
 
     @staticmethod
@@ -583,6 +612,8 @@ class ZortoutClient:
         if code is None:
             if kind == _DETAIL and ("id" in body or "sku" in body):
                 return body  # GetProductDetail may come without an envelope
+            if kind == _CONFIG and looks_like_config(body):
+                return body  # GetWebhook's envelope is not documented either
             raise ZortoutBadResponseError(f"Zortout answered {endpoint} without a result code", **context)
         context.update(res_code=code, res_desc=desc)
         lowered = (desc or "").lower()

@@ -6,13 +6,15 @@
     python -m zortout_sandbox --catalogue generate:1200 --drift insert:1 --count-overstated-by 3
 
 Every behaviour of the live service the sandbox can play has an option; see
-``--help``.
+``--help``. A running sandbox is told of a sale (and delivers it to the
+webhook) with ``python -m zortout_sandbox sell SKU 2``; see control.py.
 """
 
 import argparse
 import logging
 import sys
 
+from . import control
 from .catalogue import QUANTITY_FORMATS, Catalogue
 from .drift import SHIFT_ACTIONS
 from .server import (
@@ -27,6 +29,7 @@ from .server import (
     WAREHOUSE_FILTERS,
     SandboxServer,
 )
+from .webhook import CONFIG_ENVELOPES, DELIVERY_FORMATS, NO_WEBHOOK_ANSWERS
 
 
 def load_catalogue(spec):
@@ -83,6 +86,14 @@ def parse_args(argv=None):
     play.add_argument("--drift", type=drift_option, action="append", default=[], metavar="ACTION:PAGE",
                       help="after every GetProducts page PAGE, insert a product at the front of the ordering or "
                            "remove the first one (repeatable)")
+    hook = parser.add_argument_group("webhook")
+    hook.add_argument("--webhook-format", default="json", choices=DELIVERY_FORMATS,
+                      help="how a delivery carries the product: raw JSON body, form field payload (event in the "
+                           "query), form field datas (event in the form)")
+    hook.add_argument("--webhook-none-answer", default=NO_WEBHOOK_ANSWERS[0], choices=NO_WEBHOOK_ANSWERS,
+                      help="GetWebhook's words when no webhook is set")
+    hook.add_argument("--webhook-envelope", default="flat", choices=CONFIG_ENVELOPES,
+                      help="GetWebhook's keys and URLs beside res (flat) or in a detail object")
     parser.add_argument("--verbose", action="store_true", help="log every request")
     return parser, parser.parse_args(argv)
 
@@ -95,13 +106,31 @@ def build_server(args, catalogue):
         warehouse_filter=args.warehouse_filter, skulist_in_warehouse=args.skulist_in_warehouse,
         detail_envelope=args.detail_envelope, empty_list=args.empty_list, quantity_format=args.quantity_format,
         count_overstated_by=args.count_overstated_by, daily_quota=args.daily_quota,
-        quota_notice_margin=args.quota_notice_margin)
+        quota_notice_margin=args.quota_notice_margin, webhook_format=args.webhook_format,
+        webhook_none_answer=args.webhook_none_answer, webhook_envelope=args.webhook_envelope)
     for action, page in args.drift:
         server.drift.add(page, action, times=None)
     return server
 
 
+def names_control_command(argv):
+    """True when ``argv`` is a control command (sell, set, webhook), after --host/--port if given."""
+    position = 0
+    while position < len(argv):
+        arg = argv[position]
+        if arg in ("--host", "--port"):
+            position += 2
+        elif arg.startswith(("--host=", "--port=")):
+            position += 1
+        else:
+            return arg in control.COMMANDS
+    return False
+
+
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if names_control_command(argv):
+        return control.main(argv)
     parser, args = parse_args(argv)
     try:
         catalogue = load_catalogue(args.catalogue)
@@ -115,7 +144,9 @@ def main(argv=None):
     print(f"  store name : {args.store_name}")
     print(f"  API key    : {args.api_key}")
     print(f"  API secret : {args.api_secret}")
-    print("(sandbox-only values; press Ctrl+C to stop)", flush=True)
+    print("(sandbox-only values; press Ctrl+C to stop)")
+    print(f"  a sale     : python -m zortout_sandbox --port {server.port} sell SKU 2   (delivered to the webhook)",
+          flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -16,16 +16,19 @@ import socket
 import struct
 import threading
 import time
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 from .catalogue import QUANTITY_FORMATS, Catalogue, format_quantity
 from .drift import DriftPlan
 from .faults import FaultPlan
+from .webhook import CONFIG_ENVELOPES, DELIVERY_FORMATS, NO_WEBHOOK_ANSWERS, WebhookState, deliver
 
 __all__ = ["SandboxServer", "DEFAULT_STORE_NAME", "DEFAULT_API_KEY", "DEFAULT_API_SECRET",
            "UNKNOWN_WAREHOUSE_MODES", "SKULIST_MODES", "WAREHOUSE_FILTERS", "SKULIST_IN_WAREHOUSE",
-           "EMPTY_LIST_SHAPES", "DETAIL_ENVELOPES", "QUANTITY_FORMATS", "QUOTA_NOTICE"]
+           "EMPTY_LIST_SHAPES", "DETAIL_ENVELOPES", "QUANTITY_FORMATS", "QUOTA_NOTICE", "DELIVERY_FORMATS",
+           "NO_WEBHOOK_ANSWERS", "CONFIG_ENVELOPES", "CONTROL_PREFIX"]
 
 _logger = logging.getLogger(__name__)
 
@@ -67,6 +70,10 @@ EMPTY_LIST_SHAPES = ("empty", "null", "missing", "bare")
 DETAIL_ENVELOPES = ("wrapped", "bare")
 
 _SECRET_HEADERS = ("apikey", "apisecret")
+#: secrets of an UpdateWebhook body, masked in the request log like the API secrets
+_SECRET_BODY_KEYS = ("key1", "key2", "key3")
+#: the sandbox's own control routes (not Zortout's): change quantities "in Zortout"
+CONTROL_PREFIX = "/_sandbox/"
 _HTML_ERROR = b"<html><head><title>Error</title></head><body><h1>Service Unavailable</h1></body></html>"
 
 
@@ -147,6 +154,9 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         headers = {key.lower(): _header_text(value) for key, value in self.headers.items()}
+        if parts.path.startswith(CONTROL_PREFIX):
+            self._send(sandbox._control(method, parts.path[len(CONTROL_PREFIX):], body))
+            return
         sandbox._record(method, parts.path, query, headers, body, self.client_address)
         answer = sandbox._answer(method, parts.path, query, headers, body, self)
         if answer is not None:
@@ -191,6 +201,12 @@ def _json_or_none(body):
         return None
 
 
+def _decimal_of(value):
+    if isinstance(value, bool) or value is None:
+        raise ValueError(f"not a quantity: {value!r}")
+    return Decimal(str(value))
+
+
 def _split_list(value):
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
@@ -213,13 +229,23 @@ class SandboxServer:
     empty list (writes: the same code and notice at the top level);
     ``quota_notice_margin``: the answers to the last this many calls within
     the quota carry the same notice with their rows.
+
+    Webhook (see webhook.py): GetWebhook and UpdateWebhook keep the store's
+    configuration in ``webhook``; :meth:`sell` and :meth:`set_quantity` (also
+    reachable over HTTP under ``/_sandbox/`` and from ``python -m
+    zortout_sandbox sell``) change a quantity "in Zortout" and deliver the
+    product to the ``updatequantityurl``, in ``webhook_format``; stock
+    written through the API is never delivered (no echo).
+    ``webhook_none_answer``: GetWebhook's words when none is set;
+    ``webhook_envelope``: where GetWebhook puts the keys and URLs.
     """
 
     def __init__(self, catalogue=None, store_name=DEFAULT_STORE_NAME, api_key=DEFAULT_API_KEY,
                  api_secret=DEFAULT_API_SECRET, port=0, unknown_warehouse_mode="invalid_warehouse", *,
                  host="127.0.0.1", skulist_mode="exact", warehouse_filter="held", skulist_in_warehouse="omitted",
                  detail_envelope="wrapped", empty_list="empty", quantity_format="decimal", count_overstated_by=0,
-                 daily_quota=None, quota_notice_margin=0, default_limit=20):
+                 daily_quota=None, quota_notice_margin=0, default_limit=20, webhook_format="json",
+                 webhook_none_answer=NO_WEBHOOK_ANSWERS[0], webhook_envelope="flat", delivery_timeout=10.0):
         self.catalogue = catalogue if catalogue is not None else Catalogue.demo()
         self.store_name = store_name
         self.api_key = api_key
@@ -240,6 +266,11 @@ class SandboxServer:
         self.quota_used = 0
         self._quota_lock = threading.Lock()
         self.default_limit = default_limit
+        self.webhook_format = _choice("webhook_format", webhook_format, DELIVERY_FORMATS)
+        self.webhook_none_answer = _choice("webhook_none_answer", webhook_none_answer, NO_WEBHOOK_ANSWERS)
+        self.webhook_envelope = _choice("webhook_envelope", webhook_envelope, CONFIG_ENVELOPES)
+        self.delivery_timeout = float(delivery_timeout)
+        self.webhook = WebhookState()
         self.faults = FaultPlan()
         self.drift = DriftPlan()
         self._requests = []
@@ -252,6 +283,8 @@ class SandboxServer:
             "/Warehouse/GetWarehouses": ("GET", self._get_warehouses),
             "/Product/UpdateProductStockList": ("POST", self._update_stock),
             "/Product/UpdateProductAvailableStockList": ("POST", self._update_available_stock),
+            "/Webhook/GetWebhook": ("GET", self._get_webhook),
+            "/Webhook/UpdateWebhook": ("POST", self._update_webhook),
         }
 
     # -- lifecycle -----------------------------------------------------------
@@ -337,6 +370,8 @@ class SandboxServer:
             decoded = json.loads(body) if body else None
         except ValueError:
             decoded = body.decode("utf-8", "replace")
+        if isinstance(decoded, dict):
+            decoded = {k: ("***" if k in _SECRET_BODY_KEYS and v else v) for k, v in decoded.items()}
         route = path[3:] if path.startswith("/v4/") else path
         with self._requests_lock:
             self._requests.append({"method": method, "path": path, "route": route, "query": query,
@@ -505,6 +540,71 @@ class SandboxServer:
             except (KeyError, ArithmeticError):
                 continue  # unknown SKU or unreadable quantity: the line is ignored
         return write_answer("200", "Success")
+
+    def _get_webhook(self, query, headers, payload, superset=False):
+        config = self.webhook.read()
+        if config is None:
+            return read_answer("100", self.webhook_none_answer)
+        if self.webhook_envelope == "detail":
+            return read_answer("200", "Success", detail=config)
+        return read_answer("200", "Success", **config)
+
+    def _update_webhook(self, query, headers, payload, superset=False):
+        problem = self.webhook.update(payload)
+        if problem:
+            return write_answer("100", problem)
+        return write_answer("200", "Success")
+
+    # -- quantities changed "in Zortout" (a sale, a count): delivered ----------
+
+    def sell(self, sku, quantity=1, warehouse_code=None):
+        """A sale of ``quantity`` in a warehouse (default: the first one): on hand
+        and sellable stock drop together. Returns the delivery record, if any."""
+        code = warehouse_code or self.catalogue.warehouse_codes()[0]
+        stock, _available = self.catalogue.stock_of(sku, code)
+        self.catalogue.set_stock(sku, code, stock - _decimal_of(quantity))
+        return self.quantity_changed(sku)
+
+    def set_quantity(self, sku, stock, warehouse_code=None, available=None):
+        """A count in Zortout: set on hand (and sellable) stock. Returns the delivery record, if any."""
+        code = warehouse_code or self.catalogue.warehouse_codes()[0]
+        self.catalogue.set_stock(sku, code, stock, available)
+        return self.quantity_changed(sku)
+
+    def quantity_changed(self, sku):
+        """Deliver UPDATEPRODUCTQUANTITY for ``sku`` (store-wide quantities, no
+        warehouse code, as Zortout's example shows) when the event is on."""
+        item = self.catalogue.product(sku)
+        stock, available = self.catalogue.stock_of(sku)
+        product = {"id": item["id"], "sku": item["sku"], "name": item.get("name", ""),
+                   "stock": format_quantity(stock), "availablestock": format_quantity(available)}
+        return deliver(self.webhook, product, self.webhook_format, self.delivery_timeout)
+
+    def _control(self, method, action, body):
+        """``POST /_sandbox/sell`` {"sku", "quantity", "warehouse"} and ``POST /_sandbox/set``
+        {"sku", "stock", "available", "warehouse"}; ``GET /_sandbox/webhook`` (keys hidden)."""
+        data = _json_or_none(body) or {}
+        try:
+            if action == "webhook" and method == "GET":
+                config = self.webhook.read()
+                if config is not None:
+                    config = {k: ("***" if k in _SECRET_BODY_KEYS and v else v) for k, v in config.items()}
+                return Answer(body={"config": config, "deliveries": self.webhook.deliveries[-20:]})
+            if method != "POST" or action not in ("sell", "set") or not isinstance(data, dict):
+                return Answer(404, body={"error": "unknown control action"})
+            sku, code = str(data.get("sku", "")).strip(), data.get("warehouse") or None
+            if action == "sell":
+                delivery = self.sell(sku, data.get("quantity", 1), code)
+            else:
+                delivery = self.set_quantity(sku, data.get("stock"), code, data.get("available"))
+        except KeyError:
+            return Answer(404, body={"error": f"unknown SKU {data.get('sku')!r}"})
+        except (ArithmeticError, TypeError, ValueError) as exc:
+            return Answer(400, body={"error": str(exc)})
+        code = code or self.catalogue.warehouse_codes()[0]
+        stock, available = self.catalogue.stock_of(sku, code)
+        return Answer(body={"sku": sku, "warehouse": code, "stock": format_quantity(stock),
+                            "availablestock": format_quantity(available), "delivery": delivery})
 
     # convenience for tests and demos
     def quantities(self, sku, warehouse_code=None):

@@ -1,0 +1,408 @@
+"""Instant sync on the account: Zortout's stock webhook, its set-up and the queue a delivery joins.
+
+"Enable instant sync" reads the store's webhook configuration (GetWebhook),
+sets our ``updatequantityurl`` and writes the whole configuration back
+(UpdateWebhook replaces it all), every other URL kept. Each delivery to our
+URL adds its SKUs to the account's one pending instant-sync job, which a
+short window after the first delivery re-reads those SKUs from Zortout and
+applies them like any sync (see marketplace_job_webhook.py).
+
+The keys are the store's: Zortout holds one key1/key2/key3 for every URL of
+the store and sends them with every delivery. When Zortout already holds
+keys (another integration set them), they are kept - new keys would make the
+other integration refuse its own deliveries; otherwise new random keys are
+made. They are secrets like the API key: readable by Marketplace
+administrators only, never in a log line, message or job.
+"""
+
+import json
+import logging
+import secrets
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from odoo import api, fields, models, sql_db
+from odoo.exceptions import UserError
+
+from odoo.addons.otd_marketplace_stock import zortout
+from odoo.addons.otd_marketplace_stock.const import (
+    INSTANT_JOB_TYPE,
+    JOB_STATES,
+    PARAM_WEBHOOK_WINDOW,
+    WEBHOOK_ROUTE,
+)
+from odoo.addons.otd_marketplace_stock.services.joblog import log_job_event
+from odoo.addons.otd_marketplace_stock.services.webhook_payload import REFUSAL_REASONS
+from odoo.addons.otd_marketplace_stock.services.webhook_url import public_url_problem
+
+from .ir_config_parameter import param_value
+from .job_payload import MAX_SKUS
+from .marketplace_account import SECRET_GROUP
+from .marketplace_webhook_day import zortout_today
+
+_logger = logging.getLogger(__name__)
+
+#: first half of the advisory lock that lines up the deliveries of one account ("ZORT")
+ADVISORY_LOCK_NAMESPACE = 0x5A4F5254
+#: characters a token is made of (secrets.token_urlsafe)
+_TOKEN_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+class MarketplaceAccount(models.Model):
+    _inherit = "marketplace.account"
+
+    # ------------------------------------------------------------------ fields
+
+    webhook_enabled = fields.Boolean(
+        "Instant Sync", readonly=True, copy=False, tracking=True,
+        help="Zortout calls Odoo when a product's quantity changes, and Odoo re-reads that product at once.")
+    # secrets: readable only by Marketplace administrators, never copied, never tracked
+    webhook_token = fields.Char("Webhook Token", readonly=True, copy=False, groups=SECRET_GROUP)
+    webhook_key1 = fields.Char("Webhook Key 1", readonly=True, copy=False, groups=SECRET_GROUP)
+    webhook_key2 = fields.Char("Webhook Key 2", readonly=True, copy=False, groups=SECRET_GROUP)
+    webhook_key3 = fields.Char("Webhook Key 3", readonly=True, copy=False, groups=SECRET_GROUP)
+    webhook_url = fields.Char("Webhook URL", compute="_compute_webhook_url", compute_sudo=True,
+                              groups=SECRET_GROUP,
+                              help="Where Zortout sends quantity changes (its updatequantityurl).")
+    webhook_url_warning = fields.Char("Webhook Address Warning", compute="_compute_webhook_url_warning")
+    webhook_events_today = fields.Integer("Deliveries Today", compute="_compute_webhook_stats",
+                                          help="Deliveries from Zortout received today (Bangkok time).")
+    webhook_refused_today = fields.Integer("Refused Today", compute="_compute_webhook_stats",
+                                           help="Deliveries refused today: wrong or missing keys, unreadable body.")
+    webhook_last_event_at = fields.Datetime("Last Delivery", compute="_compute_webhook_stats")
+    webhook_last_refused_at = fields.Datetime("Last Refused Delivery", compute="_compute_webhook_stats")
+    webhook_last_refusal = fields.Selection(list(REFUSAL_REASONS.items()), "Last Refusal Reason",
+                                            compute="_compute_webhook_stats")
+    webhook_job_id = fields.Many2one("marketplace.job", "Last Instant Sync", compute="_compute_webhook_job")
+    webhook_job_state = fields.Selection(JOB_STATES, "Last Instant Sync State", compute="_compute_webhook_job")
+
+    _webhook_token_unique = models.Constraint("UNIQUE(webhook_token)", "Two accounts cannot share a webhook token.")
+
+    def _compute_webhook_url(self):
+        for account in self:
+            token = account.webhook_token
+            account.webhook_url = self._webhook_url_for(token) if token else False
+
+    def _compute_webhook_url_warning(self):
+        warning = self._webhook_base_url_warning()
+        for account in self:
+            account.webhook_url_warning = warning
+
+    def _compute_webhook_stats(self):
+        today = zortout_today()
+        rows = self.env["marketplace.webhook.day"].sudo().search([("account_id", "in", self.ids)])
+        for account in self:
+            days = rows.filtered(lambda row, account=account: row.account_id == account)
+            current = days.filtered(lambda row: row.day == today)
+            refused = max(days.filtered("last_refused_at"), key=lambda row: row.last_refused_at, default=None)
+            account.webhook_events_today = sum(current.mapped("accepted"))
+            account.webhook_refused_today = sum(current.mapped("refused"))
+            account.webhook_last_event_at = max(days.filtered("last_accepted_at").mapped("last_accepted_at"),
+                                                default=False)
+            account.webhook_last_refused_at = refused.last_refused_at if refused else False
+            account.webhook_last_refusal = refused.last_refusal if refused else False
+
+    def _compute_webhook_job(self):
+        Job = self.env["marketplace.job"]
+        for account in self:
+            job = Job.search([("account_id", "=", account.id), ("job_type", "=", INSTANT_JOB_TYPE)],
+                             order="id desc", limit=1) if account.id else Job
+            account.webhook_job_id = job
+            account.webhook_job_state = job.state
+
+    # ------------------------------------------------------------------ addresses
+
+    @api.model
+    def _webhook_base_url(self):
+        return (self.env["ir.config_parameter"].sudo().get_param("web.base.url") or "").strip().rstrip("/")
+
+    @api.model
+    def _webhook_url_for(self, token):
+        return f"{self._webhook_base_url()}{WEBHOOK_ROUTE}/{token}"
+
+    @api.model
+    def _webhook_base_url_warning(self):
+        """Why Zortout may not reach Odoo's web.base.url, in the user's language; False when it looks public."""
+        url = self._webhook_base_url()
+        problem = public_url_problem(url)
+        if not problem:
+            return False
+        kind, host = problem
+        if kind == "local":
+            return self.env._(
+                "Zortout cannot reach %(host)s: Odoo's address (system parameter web.base.url, now %(url)s) is "
+                "local or private. Deliveries will not arrive until web.base.url is Odoo's public https address.",
+                host=host, url=url)
+        if kind == "not_https":
+            return self.env._(
+                "Odoo's address (system parameter web.base.url, now %s) uses http: Zortout would send the webhook "
+                "keys in clear text. Use Odoo's public https address.", url)
+        return self.env._("Odoo's address (system parameter web.base.url, now %s) is not a valid URL.",
+                          url or self.env._("empty"))
+
+    @api.model
+    def _webhook_token_of(self, url):
+        """The token of one of our webhook URLs, else None."""
+        try:
+            path = urlsplit(url or "").path
+        except ValueError:
+            return None
+        prefix = WEBHOOK_ROUTE + "/"
+        if not path.startswith(prefix):
+            return None
+        return path[len(prefix):].strip("/") or None
+
+    @api.model
+    def _same_host(self, url, other):
+        try:
+            return urlsplit(url).netloc.lower() == urlsplit(other).netloc.lower()
+        except ValueError:
+            return False
+
+    # ------------------------------------------------------------------ buttons
+
+    def action_enable_instant_sync(self):
+        """Enable instant sync: our URL becomes Zortout's updatequantityurl, every other URL kept."""
+        self.ensure_one()
+        self.check_access("write")
+        self._check_can_sync()
+        account = self.sudo()
+        token = account.webhook_token or secrets.token_urlsafe(32)
+        return self._webhook_register(token, own_tokens={account.webhook_token, token} - {False, None})
+
+    def action_regenerate_webhook_url(self):
+        """A new, unguessable URL; when instant sync is on, Zortout is given the new one at once."""
+        self.ensure_one()
+        self.check_access("write")
+        account = self.sudo()
+        token = secrets.token_urlsafe(32)
+        if not account.webhook_enabled:
+            account.webhook_token = token
+            return self._webhook_notification(
+                self.env._("Instant sync"),
+                self.env._("A new webhook URL was made; Zortout gets it when instant sync is enabled."), "success")
+        self._check_can_sync()
+        return self._webhook_register(token, own_tokens={account.webhook_token, token} - {False, None})
+
+    def action_disable_instant_sync(self):
+        """Disable instant sync: clear our URL in Zortout (only ours) and refuse further deliveries."""
+        self.ensure_one()
+        self.check_access("write")
+        account = self.sudo()
+        title = self.env._("Instant sync")
+        try:
+            with self._zortout_client(max_retries=1) as client:
+                config = client.get_webhook()
+                current = config.url(zortout.QUANTITY_URL_KEY)
+                ours = bool(current) and self._webhook_token_of(current) == account.webhook_token
+                if ours:
+                    client.update_webhook(config.with_url(zortout.QUANTITY_URL_KEY, ""),
+                                          config.keys or account._webhook_keys())
+        except zortout.ZortoutError as exc:
+            account.webhook_enabled = False
+            return self._webhook_notification(title, self.env._(
+                "Instant sync is off in Odoo, but Zortout could not be told (%s). Zortout may still send "
+                "deliveries, which Odoo now refuses: press Disable instant sync again later, or clear the URL in "
+                "Zortout (Setting > Integration > API Reference > Webhook).", self._zortout_message(exc)), "warning")
+        account.webhook_enabled = False
+        if ours:
+            message = self.env._("Instant sync is off: Zortout no longer sends quantity changes to Odoo. The "
+                                 "scheduled pulls and Pull Stock work as before.")
+        else:
+            message = self.env._("Instant sync is off. Zortout's quantity URL was not Odoo's, so Zortout's webhook "
+                                 "configuration was left as it was.")
+        return self._webhook_notification(title, message, "success")
+
+    def _webhook_register(self, token, own_tokens):
+        """Read Zortout's webhook configuration, set our URL as updatequantityurl, write it
+        back with everything else kept, read it again to check, then store token and keys."""
+        account = self.sudo()
+        title = self.env._("Instant sync")
+        if not self._webhook_base_url():
+            raise UserError(self.env._("Odoo's address (system parameter web.base.url) is empty: Zortout would "
+                                       "not know where to send quantity changes."))
+        url = self._webhook_url_for(token)
+        try:
+            with self._zortout_client(max_retries=1) as client:
+                config = client.get_webhook()
+                self._check_quantity_url_free(config.url(zortout.QUANTITY_URL_KEY), url, own_tokens)
+                keys = config.keys or tuple(secrets.token_urlsafe(24) for _key in range(3))
+                client.update_webhook(config.with_url(zortout.QUANTITY_URL_KEY, url), keys)
+                stored = client.get_webhook()
+        except zortout.ZortoutError as exc:
+            return self._webhook_notification(self.env._("Instant sync not enabled"),
+                                              self._zortout_message(exc), "danger")
+        if stored.url(zortout.QUANTITY_URL_KEY) != url:
+            raise UserError(self.env._("Zortout accepted the webhook configuration but does not show Odoo's URL "
+                                       "for quantity changes. Instant sync stays off; try again later."))
+        keys = stored.keys or keys
+        account.write({"webhook_token": token, "webhook_key1": keys[0], "webhook_key2": keys[1],
+                       "webhook_key3": keys[2], "webhook_enabled": True})
+        kept = len([key for key in stored.active_urls() if key != zortout.QUANTITY_URL_KEY])
+        message = self.env._("Instant sync is on: Zortout sends every quantity change of store %(store)s to Odoo, "
+                             "which re-reads the product within seconds.", store=account.store_name)
+        if kept:
+            message += " " + self.env._("The %s other webhook URLs of the store were kept.", kept)
+        warning = self._webhook_base_url_warning()
+        if warning:
+            return self._webhook_notification(title, f"{message} {warning}", "warning")
+        return self._webhook_notification(title, message, "success")
+
+    def _check_quantity_url_free(self, current, url, own_tokens):
+        """Refuse to replace another integration's updatequantityurl: Zortout calls
+        one URL per event, so the other integration would stop receiving.
+
+        Ours to replace: our URL, a URL with one of ``own_tokens`` (an address
+        or token of this account that changed), or a URL of this Odoo whose
+        token no account has (a regenerated one).
+        """
+        if not current or current == url:
+            return
+        token = self._webhook_token_of(current)
+        if token in own_tokens:
+            return
+        if token and self._same_host(current, url):
+            other = self.sudo().with_context(active_test=False).search(
+                [("webhook_token", "=", token), ("id", "!=", self.id)], limit=1)
+            if not other:
+                return
+            raise UserError(self.env._(
+                "Instant sync of the account %s already receives this Zortout store's quantity changes. Zortout "
+                "calls one URL per event: disable instant sync there first.", other.display_name))
+        try:
+            host = urlsplit(current).netloc or current
+        except ValueError:
+            host = current
+        raise UserError(self.env._(
+            "Zortout already sends this store's quantity changes to another address (%s). Zortout calls one URL "
+            "per event, so enabling instant sync would stop those deliveries. If that address is no longer used, "
+            "clear it in Zortout (Setting > Integration > API Reference > Webhook), then press Enable instant "
+            "sync again.", host))
+
+    def _webhook_notification(self, title, message, kind):
+        """A notification, then the form reloaded: the Instant Sync section shows what changed."""
+        action = self._notification(title, message, kind)
+        action["params"]["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
+        return action
+
+    # ------------------------------------------------------------------ deliveries
+
+    @api.model
+    def _webhook_account_for_token(self, token):
+        """The active account with instant sync on whose token is ``token`` (sudo), or an empty recordset."""
+        return self._webhook_lookup(token)[0]
+
+    @api.model
+    def _webhook_lookup(self, token):
+        """(account, its three keys) for ``token``, in one query: every delivery asks."""
+        if not token or len(token) > 128 or not set(token) <= _TOKEN_CHARACTERS:
+            return self.browse(), ("", "", "")
+        self.env.cr.execute("""
+            SELECT id, webhook_key1, webhook_key2, webhook_key3 FROM marketplace_account
+             WHERE webhook_token = %s AND webhook_enabled AND active
+        """, [token])
+        row = self.env.cr.fetchone()
+        if not row:
+            return self.browse(), ("", "", "")
+        return self.sudo().browse(row[0]), tuple(key or "" for key in row[1:])
+
+    def _webhook_keys(self):
+        account = self.sudo()
+        return (account.webhook_key1 or "", account.webhook_key2 or "", account.webhook_key3 or "")
+
+    def _webhook_count(self, refusal=None):
+        """Count one delivery (received, or refused for ``refusal``); see _webhook_apart."""
+        self._webhook_apart(lambda account: account.env["marketplace.webhook.day"]._count_delivery(
+            account.id, refusal))
+
+    def _webhook_enqueue(self, skus):
+        """Count the delivery and add ``skus`` to the account's pending instant-sync job,
+        or to a new one due a window (system parameter) from now; see _webhook_apart.
+        Returns what happened, as a dict for the log line."""
+        self.ensure_one()
+        window = param_value(self.env, PARAM_WEBHOOK_WINDOW)
+        return self._webhook_apart(lambda account: account._webhook_enqueue_locked(list(skus), window))
+
+    def _webhook_apart(self, work):
+        """``work(account)`` in a fresh READ COMMITTED transaction of the delivery's request.
+
+        Only for the webhook's request: the transaction it has run so far (it
+        only read) is committed, and the next one, which Odoo commits when the
+        request ends, reads each statement afresh. Under Odoo's REPEATABLE READ
+        the request's snapshot was taken before the delivery could line up
+        behind another delivery of the same account (an advisory lock per
+        account); in that snapshot the job the other delivery just created or
+        extended would be invisible (a second job) or a serialization failure
+        (the whole request retried, seconds lost). After the lock, READ COMMITTED
+        sees the pending job as the previous delivery left it. (Under a test
+        cursor the transaction is the test's: the isolation is left alone.)
+        """
+        self.ensure_one()
+        cr = self.env.cr
+        cr.commit()
+        if isinstance(cr, sql_db.Cursor):
+            cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        return work(self)
+
+    def _webhook_enqueue_locked(self, skus, window):
+        """The queue itself, under the account's advisory lock. The pending job's SKU
+        list is read and extended in SQL: this runs once per delivery, one delivery
+        of the account at a time, so it is kept short. The SKUs are those of
+        services/webhook_payload.clean_sku - the payload's own rule - and a list
+        never grows past the payload's limit, so the payload stays valid."""
+        cr = self.env.cr
+        # deliveries of one account, one after the other (released at commit)
+        cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ADVISORY_LOCK_NAMESPACE, self.id])
+        self.env["marketplace.webhook.day"]._count_delivery(self.id)
+        # the newest instant job not yet started; a runner claiming it holds its row until it commits,
+        # after which the row no longer qualifies and the SKUs go into a new job
+        cr.execute("""
+            SELECT id, reference, payload, next_run_at FROM marketplace_job
+             WHERE account_id = %s AND job_type = %s AND state = 'pending' AND sync_phase = 'start'
+          ORDER BY id DESC
+             LIMIT 1
+               FOR UPDATE
+        """, [self.id, INSTANT_JOB_TYPE])
+        row = cr.fetchone()
+        outcome = {"job": None, "added": 0, "pending": 0, "new_jobs": 0}
+        remaining = skus
+        if row:
+            job_id, reference, text, next_run_at = row
+            payload = json.loads(text or "{}")
+            queued = list(payload.get("sku_list") or [])
+            known = set(queued)
+            new = [sku for sku in remaining if sku not in known]
+            room = max(0, MAX_SKUS - len(queued))
+            taken, remaining = new[:room], new[room:]
+            if taken:
+                payload["sku_list"] = queued + taken
+                cr.execute("UPDATE marketplace_job SET payload = %s, write_date = %s, write_uid = %s WHERE id = %s",
+                           [json.dumps(payload, ensure_ascii=False), fields.Datetime.now(), self.env.uid, job_id])
+            outcome.update(job=reference, added=len(taken), pending=len(queued) + len(taken),
+                           due=fields.Datetime.to_string(next_run_at))
+        if remaining:
+            Job = self.env["marketplace.job"]
+            lang = self.company_id.partner_id.lang or self.env.lang
+            name = self.with_context(lang=lang).env._("Instant sync from Zortout")
+        while remaining:
+            chunk, remaining = remaining[:MAX_SKUS], remaining[MAX_SKUS:]
+            due = fields.Datetime.now() + timedelta(seconds=window)
+            job = Job.create({
+                "name": name, "job_type": INSTANT_JOB_TYPE, "account_id": self.id, "next_run_at": due,
+                "payload": json.dumps({"sku_list": chunk}, ensure_ascii=False),
+            })
+            job._wake_runner_at(due)
+            log_job_event(_logger, logging.INFO, job, "instant_queued", skus=len(chunk),
+                          due=fields.Datetime.to_string(due))
+            outcome.update(job=job.reference, added=outcome["added"] + len(chunk), pending=len(chunk),
+                           due=fields.Datetime.to_string(due), new_jobs=outcome["new_jobs"] + 1)
+        return outcome
+
+    # ------------------------------------------------------------------ the sync's bookkeeping
+
+    def _record_sync_outcome(self, state, when, swept=None):
+        """An instant sync is no "Last Sync" of the account: the scheduled full pull,
+        the safety net, keeps its own rhythm (see marketplace_job_webhook.py)."""
+        if self.env.context.get("otd_instant_sync"):
+            return None
+        return super()._record_sync_outcome(state, when, swept=swept)

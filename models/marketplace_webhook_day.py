@@ -1,0 +1,63 @@
+"""How many webhook deliveries an account received and refused, per day.
+
+One row per account and day (Bangkok's day, as Zortout's), counted with one
+``INSERT ... ON CONFLICT`` per delivery in the delivery's own short
+transaction: the account's row is never written by a delivery, so a flood of
+deliveries cannot wait behind a Pull Stock that holds it.
+"""
+
+from datetime import datetime, timedelta
+
+from odoo import api, fields, models
+
+from odoo.addons.otd_marketplace_stock.services.webhook_payload import REFUSAL_REASONS
+from odoo.addons.otd_marketplace_stock.zortout import ZORTOUT_TIMEZONE
+
+#: days the counts are kept
+KEEP_DAYS = 90
+
+
+def zortout_today():
+    """Today in Bangkok, where Zortout's day (and the store's) runs."""
+    return datetime.now(ZORTOUT_TIMEZONE).date()
+
+
+class MarketplaceWebhookDay(models.Model):
+    _name = "marketplace.webhook.day"
+    _description = "Instant Sync Deliveries of a Day"
+    _order = "day desc, id desc"
+
+    account_id = fields.Many2one("marketplace.account", "Account", required=True, ondelete="cascade", index=True,
+                                 readonly=True)
+    day = fields.Date(required=True, readonly=True)
+    accepted = fields.Integer("Deliveries Received", readonly=True)
+    refused = fields.Integer("Deliveries Refused", readonly=True)
+    last_accepted_at = fields.Datetime("Last Delivery Received", readonly=True)
+    last_refused_at = fields.Datetime("Last Delivery Refused", readonly=True)
+    last_refusal = fields.Selection(list(REFUSAL_REASONS.items()), "Last Refusal Reason", readonly=True)
+
+    _account_day_unique = models.Constraint("UNIQUE(account_id, day)", "One row per account and day.")
+
+    @api.model
+    def _count_delivery(self, account_id, refusal=None):
+        """Count one delivery of ``account_id`` today: received, or refused for ``refusal``."""
+        now = fields.Datetime.now()
+        self.env.cr.execute("""
+            INSERT INTO marketplace_webhook_day (account_id, day, accepted, refused, last_accepted_at,
+                                                 last_refused_at, last_refusal, create_date, write_date)
+                 VALUES (%(account)s, %(day)s, %(accepted)s, %(refused)s, %(accepted_at)s, %(refused_at)s,
+                         %(refusal)s, %(now)s, %(now)s)
+            ON CONFLICT (account_id, day) DO UPDATE SET
+                accepted = COALESCE(marketplace_webhook_day.accepted, 0) + EXCLUDED.accepted,
+                refused = COALESCE(marketplace_webhook_day.refused, 0) + EXCLUDED.refused,
+                last_accepted_at = COALESCE(EXCLUDED.last_accepted_at, marketplace_webhook_day.last_accepted_at),
+                last_refused_at = COALESCE(EXCLUDED.last_refused_at, marketplace_webhook_day.last_refused_at),
+                last_refusal = COALESCE(EXCLUDED.last_refusal, marketplace_webhook_day.last_refusal),
+                write_date = EXCLUDED.write_date
+        """, {"account": account_id, "day": zortout_today(), "now": now, "refusal": refusal or None,
+              "accepted": 0 if refusal else 1, "refused": 1 if refusal else 0,
+              "accepted_at": None if refusal else now, "refused_at": now if refusal else None})
+
+    @api.autovacuum
+    def _gc_old_days(self):
+        self.sudo().search([("day", "<", zortout_today() - timedelta(days=KEEP_DAYS))]).unlink()
