@@ -397,12 +397,3 @@ class MarketplaceAccount(models.Model):
             outcome.update(job=job.reference, added=outcome["added"] + len(chunk), pending=len(chunk),
                            due=fields.Datetime.to_string(due), new_jobs=outcome["new_jobs"] + 1)
         return outcome
-
-    # ------------------------------------------------------------------ the sync's bookkeeping
-
-    def _record_sync_outcome(self, state, when, swept=None):
-        """An instant sync is no "Last Sync" of the account: the scheduled full pull,
-        the safety net, keeps its own rhythm (see marketplace_job_webhook.py)."""
-        if self.env.context.get("otd_instant_sync"):
-            return None
-        return super()._record_sync_outcome(state, when, swept=swept)

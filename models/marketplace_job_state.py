@@ -15,7 +15,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.otd_marketplace_stock import zortout
-from odoo.addons.otd_marketplace_stock.const import BACKOFF_BASE, BACKOFF_CAP
+from odoo.addons.otd_marketplace_stock.const import BACKOFF_BASE, BACKOFF_CAP, SYNC_JOB_TYPE
 from odoo.addons.otd_marketplace_stock.services.joblog import log_job_event
 
 from .job_message import SyncUserError, _lt, at, msg, render
@@ -69,6 +69,8 @@ class MarketplaceJobState(models.Model):
     def _is_account_pull(self):
         """A full pull with the account's own settings: what the account's "Last Sync" tells of.
         A preview, a SKU list or another warehouse code given in the payload is not one."""
+        if self.job_type != SYNC_JOB_TYPE:
+            return False  # an instant sync (webhook) is not: the scheduled full pull keeps its rhythm
         try:
             payload = self._payload()
         except PayloadError:

@@ -14,7 +14,6 @@ from odoo import fields, models, sql_db
 from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
 from odoo.tools import SQL
 
-from odoo.addons.otd_marketplace_stock.const import INSTANT_JOB_TYPE
 
 _logger = logging.getLogger(__name__)
 
@@ -54,18 +53,6 @@ class MarketplaceJob(models.Model):
     def _run_instant_sync_from_zortout(self, checkpoint):
         """An instant sync runs the steps of the stock sync (its payload holds the SKU list)."""
         return self._run_sync_stock_from_zortout(checkpoint)
-
-    def _set_done(self, result):
-        return super(MarketplaceJob, self._instant_context())._set_done(result)
-
-    def _set_failed(self, message):
-        return super(MarketplaceJob, self._instant_context())._set_failed(message)
-
-    def _instant_context(self):
-        """Instant jobs tell the account not to record them as its last sync."""
-        if self and set(self.mapped("job_type")) == {INSTANT_JOB_TYPE}:
-            return self.with_context(otd_instant_sync=True)
-        return self
 
     def _wake_runner_at(self, at):
         """Run this job at ``at``: a cron trigger for that time, and a wake-up sent
