@@ -212,14 +212,16 @@ class SandboxServer:
     spent, every call is answered resCode 100 "API Request Limits" with an
     empty list (writes: the same code and notice at the top level);
     ``quota_notice_margin``: the answers to the last this many calls within
-    the quota carry the same notice with their rows.
+    the quota carry the same notice with their rows; ``latency``: seconds
+    every answer waits before it is sent (a live service far slower than
+    127.0.0.1; the ``hang`` fault plays a slow answer for chosen calls only).
     """
 
     def __init__(self, catalogue=None, store_name=DEFAULT_STORE_NAME, api_key=DEFAULT_API_KEY,
                  api_secret=DEFAULT_API_SECRET, port=0, unknown_warehouse_mode="invalid_warehouse", *,
                  host="127.0.0.1", skulist_mode="exact", warehouse_filter="held", skulist_in_warehouse="omitted",
                  detail_envelope="wrapped", empty_list="empty", quantity_format="decimal", count_overstated_by=0,
-                 daily_quota=None, quota_notice_margin=0, default_limit=20):
+                 daily_quota=None, quota_notice_margin=0, default_limit=20, latency=0.0):
         self.catalogue = catalogue if catalogue is not None else Catalogue.demo()
         self.store_name = store_name
         self.api_key = api_key
@@ -237,6 +239,7 @@ class SandboxServer:
         self.count_overstated_by = int(count_overstated_by)
         self.daily_quota = None if daily_quota is None else int(daily_quota)
         self.quota_notice_margin = int(quota_notice_margin)
+        self.latency = float(latency)
         self.quota_used = 0
         self._quota_lock = threading.Lock()
         self.default_limit = default_limit
@@ -355,6 +358,8 @@ class SandboxServer:
             return Answer(405, raw=b"<html><body><h1>405 - Method Not Allowed</h1></body></html>",
                           content_type="text/html", headers={"Allow": expected})
         is_write = expected == "POST"
+        if self.latency > 0:
+            time.sleep(self.latency)
         page = _int(query.get("page"), 1) if route in ("/Product/GetProducts", "/Warehouse/GetWarehouses") else None
         fault = self.faults.take(route, page)
         kind = fault.kind if fault else None
