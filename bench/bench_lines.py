@@ -8,50 +8,23 @@ the benchmark instruments the engine's methods that exist only for the lines:
 * ``_last_move_id`` and ``_moves_since``: find the inventory move each updated
   SKU's line points to.
 
-``LineTimer`` adds up the time spent inside them while the sync runs (the same
+``line_timer`` adds up the time spent inside them while the sync runs (the same
 run's share of the job). ``lines_switched_off`` replaces them with no-ops for
 a run, for a with/without comparison across runs. Neither changes the addon:
 both patch the class in this process only and restore it afterwards.
 """
 
 import contextlib
-import functools
-import time
 
-__all__ = ["LINE_METHODS", "LineTimer", "lines_switched_off", "line_count"]
+from bench_measure import MethodTimer
+
+__all__ = ["LINE_METHODS", "line_timer", "lines_switched_off", "line_count"]
 
 LINE_METHODS = ("_write_lines", "_last_move_id", "_moves_since")
 
 
-class LineTimer:
-    def __init__(self, engine_class):
-        self.seconds = 0.0
-        self._engine_class = engine_class
-        self._originals = {}
-
-    def install(self):
-        for name in LINE_METHODS:
-            original = getattr(self._engine_class, name)
-            self._originals[name] = original
-            setattr(self._engine_class, name, self._wrap(original))
-        return self
-
-    def uninstall(self):
-        for name, original in self._originals.items():
-            setattr(self._engine_class, name, original)
-        self._originals.clear()
-
-    def _wrap(self, method):
-        timer = self
-
-        @functools.wraps(method)
-        def timed(*args, **kwargs):
-            started = time.perf_counter()
-            try:
-                return method(*args, **kwargs)
-            finally:
-                timer.seconds += time.perf_counter() - started
-        return timed
+def line_timer(engine_class):
+    return MethodTimer(engine_class, LINE_METHODS)
 
 
 @contextlib.contextmanager

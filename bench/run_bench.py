@@ -11,7 +11,8 @@ OTD_BENCH_ARGS:
                              10k-1k-changed, 50k-5k-changed, growth
     --runs N                 measured sync runs per scenario (median; default 3)
     --runs-without-lines N   extra sync runs with the change lines switched
-                             off in this process (default 2), interleaved
+                             off in this process, interleaved (default 2; 1 at
+                             50k, where a run takes minutes)
     --growth-pulls N         real pulls measured for the table growth (default 3)
 
 Every sync runs as production runs it: a pending job taken by the runner
@@ -52,14 +53,15 @@ from bench_data import (WAREHOUSE, apply_changes, build_catalogue, catalogue_vie
                         ensure_products, pick_changes, stock_location, sweep_targets)
 from bench_growth import (DAYS, GROWTH_TABLES, PER_PRODUCT, PULLS_PER_DAY, check_cleanup,  # noqa: E402
                           count_rows, extrapolate, row_bytes)
-from bench_lines import LineTimer, line_count, lines_switched_off  # noqa: E402
-from bench_measure import release_memory  # noqa: E402
+from bench_lines import line_count, line_timer, lines_switched_off  # noqa: E402
+from bench_measure import MethodTimer, release_memory  # noqa: E402
 from bench_paths import ApiTimer, StepCounter, job_moves, odoo_path, run_sync, setup_account  # noqa: E402
-from bench_report import (check_targets, growth_table, lines_table, render_markdown, render_text,  # noqa: E402
-                          speed_table)
+from bench_report import (breakdown_table, check_targets, growth_table, lines_table, render_markdown,  # noqa: E402
+                          render_text, speed_table)
 
 from zortout_sandbox import SandboxServer  # noqa: E402
 
+from odoo.addons.otd_marketplace_stock.services import sync_engine  # noqa: E402
 from odoo.addons.otd_marketplace_stock.services.sync_engine import SyncEngine  # noqa: E402
 from odoo.addons.otd_marketplace_stock.zortout.client import ZortoutClient  # noqa: E402
 
@@ -81,7 +83,7 @@ def parse_args():
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--scenario", action="append", choices=[s[0] for s in SCENARIOS])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--runs-without-lines", type=int, default=2)
+    parser.add_argument("--runs-without-lines", type=int)
     parser.add_argument("--growth-pulls", type=int, default=3)
     return parser.parse_args(shlex.split(os.environ.get("OTD_BENCH_ARGS", "")))
 
@@ -94,10 +96,15 @@ class Bench:
         self.sandbox, self.account = sandbox, account
         self.api = ApiTimer().install(ZortoutClient)
         self.steps = StepCounter(SyncEngine).install()
-        self.lines = LineTimer(SyncEngine).install()
+        self.lines = line_timer(SyncEngine).install()
+        # the engine's calls into services/inventory.py, for where the job's time goes
+        self.odoo_apply = MethodTimer(sync_engine, ("apply_changes",)).install()
+        self.quant_reads = MethodTimer(sync_engine, ("read_quants",)).install()
         self.last_job = None
 
     def close(self):
+        self.quant_reads.uninstall()
+        self.odoo_apply.uninstall()
         self.lines.uninstall()
         self.steps.uninstall()
         self.api.uninstall()
@@ -109,7 +116,7 @@ class Bench:
         """One measured pull of the store's first ``size`` SKUs, checked; returns its figures."""
         env = self.env
         lines_before = line_count(env)
-        self.lines.seconds = 0.0
+        self.lines.seconds = self.odoo_apply.seconds = self.quant_reads.seconds = 0.0
         release_memory()
         switch = contextlib.nullcontext() if with_lines else lines_switched_off(SyncEngine)
         with switch:
@@ -129,6 +136,7 @@ class Bench:
                 "odoo_seconds": measure.seconds - api_seconds, "queries": measure.queries,
                 "api_calls": measure.api_calls, "rss_mb": measure.rss_growth_mb, "runner_calls": calls,
                 "steps": steps, "lines_seconds": self.lines.seconds if with_lines else 0.0,
+                "apply_seconds": self.odoo_apply.seconds, "read_seconds": self.quant_reads.seconds,
                 "lines_added": line_count(env) - lines_before, "moves": moves, "moved_products": moved_products,
                 "changed": len(changes)}
 
@@ -168,21 +176,30 @@ def run_scenario(bench, key, size, changed, label, args):
            "all_runs": []}
     bench.serve(size)
     bench.warm_up(size)
-    for run, with_lines in enumerate(run_plan(args.runs, args.runs_without_lines), 1):
+    without_lines = args.runs_without_lines
+    if without_lines is None:
+        without_lines = 1 if size > 10_000 else 2  # at 50k, a run takes minutes
+    for run, with_lines in enumerate(run_plan(args.runs, without_lines), 1):
         changes = pick_changes(bench.full, size, changed, f"{key}-{run}")
         apply_changes(bench.full, changes)
-        odoo_note = ""
+        odoo_path_seconds, odoo_note = None, ""
         if changes and with_lines:
             measure, apply_seconds = odoo_path(bench.env, bench.location,
                                                {bench.ids[sku]: qty for sku, qty in changes.items()})
             res["odoo"].append({"seconds": measure.seconds, "apply_seconds": apply_seconds,
                                 "queries": measure.queries, "rss_mb": measure.rss_growth_mb})
-            odoo_note = f"; Odoo path {measure.seconds:.2f} s ({apply_seconds:.2f} s in Apply)"
+            odoo_path_seconds = measure.seconds
+            odoo_note = f"; Odoo path {measure.seconds:.2f} s ({apply_seconds:.2f} s in _apply_inventory)"
         figures = bench.sync(size, changes, label, with_lines)
+        if odoo_path_seconds:
+            # the two paths of one run, back to back on the same stock: the least noisy comparison
+            figures["ratio"] = figures["odoo_seconds"] / odoo_path_seconds
+            odoo_note += f"; ratio {figures['ratio']:.2f}"
         res["sync" if with_lines else "sync_without_lines"].append(figures)
         res["all_runs"].append(figures)
         say(f"  {label} run {run} ({'with' if with_lines else 'WITHOUT'} lines): "
             f"job {figures['seconds']:.2f} s ({figures['api_seconds']:.2f} s API, "
+            f"{figures['apply_seconds']:.2f} s in Odoo's count + Apply, "
             f"{figures['lines_seconds']:.3f} s in line code), {figures['runner_calls']} runner calls, "
             f"{figures['steps']} steps, {figures['queries']} queries, {figures['api_calls']} API calls, "
             f"+{figures['rss_mb']:.0f} MB RSS, {figures['lines_added']} lines, {figures['moves']} moves"
@@ -243,7 +260,8 @@ def main(env):
     location = stock_location(env)
     size_max = max(size for _key, size, _changed in chosen) // factor
     say(f"Zortout stock sync benchmark: {', '.join(key for key, *_rest in chosen)}; {args.runs} run(s) with lines"
-        f" and {args.runs_without_lines} without per scenario" + (", --quick (sizes / 10)" if args.quick else ""))
+        f" and {'' if args.runs_without_lines is None else args.runs_without_lines}"
+        f"{'2 (1 at 50k)' if args.runs_without_lines is None else ''} without per scenario" + (", --quick (sizes / 10)" if args.quick else ""))
     full = build_catalogue(size_max)
     sandbox = SandboxServer(catalogue=catalogue_view(full, size_max)).start()
     results, growth, build_seconds = [], None, 0.0
@@ -284,9 +302,17 @@ def main(env):
             " every step committed). API s: time inside the Zortout client. Odoo-side s = seconds - API s.",
             "ms/changed SKU: Odoo-side seconds of the whole job / changed SKUs (the unchanged SKUs' share"
             " included); for Odoo's path: counted quantity set on each changed product's quant, then"
-            " _apply_inventory, same stock and change set, in a rolled-back savepoint.",
+            " _apply_inventory, same stock and change set, in a rolled-back savepoint. vs Odoo path: each run's"
+            " sync Odoo-side seconds / that run's Odoo path seconds (the two measured back to back), median and"
+            " range of the runs; the machine's load moves both figures of a run together, less so the medians.",
             "peak RSS MB: highest RSS (sampled every 5 ms) minus RSS at the start, after gc and malloc_trim."
             " Medians of the runs with lines.",
+        ]))
+        sections.append(("Where the sync job's time goes", *breakdown_table(results), [
+            "Odoo's count + Apply: services/inventory.apply_changes (counted quantities set, then _apply_inventory),"
+            " called once per kept page that has changes; the Odoo path column does the same changes in one call.",
+            "quant reads: services/inventory.read_quants (the page's quants, locked FOR NO KEY UPDATE). the rest:"
+            " the sweep kept as pages, matching, the steps' bookkeeping and commits, the runner.",
         ]))
         sections.append(("Change lines", *lines_table(results), [
             "in line code: time inside the engine's methods that exist only for the lines (_write_lines,"
