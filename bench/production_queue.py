@@ -22,7 +22,7 @@ def main(env):
         action = account.with_user(env.ref("base.user_admin")).action_pull_stock()
         job, way = env["marketplace.job"].browse(action["res_id"]), "Pull Stock"
     else:
-        job, way = account._new_sync_job(), "a scheduled pull's queuing"
+        job, way = account._new_sync_job(), "as a scheduled pull queues it"
     if job.state != "pending":
         raise SystemExit(f"{way} ran the job in the request ({job.state}) instead of queuing it")
     env.cr.commit()

@@ -122,8 +122,8 @@ def start_odoo(base, database, log_path):
     command = [*base, "-d", database, "--db-filter", f"^{database}$", "--workers", "2", "--max-cron-threads", "1",
                "--limit-time-real-cron", "90", "--http-port", str(http_port), "--gevent-port", str(devenv.free_port()),
                "--logfile", str(log_path), "--log-level", "info"]
-    # a session of its own: stopping it stops its workers too, and only them
-    process = subprocess.Popen(command, env=devenv.sandbox_env(), start_new_session=True,
+    # a process group of its own: stopping the group stops its workers too, and only them
+    process = subprocess.Popen(command, env=devenv.sandbox_env(), preexec_fn=os.setpgrp,  # noqa: PLW1509
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _attempt in range(600):
         if not devenv.port_is_free(http_port):
@@ -134,14 +134,16 @@ def start_odoo(base, database, log_path):
     raise SystemExit("odoo-bin did not open its HTTP port in 60 s")
 
 
-def stop(process, name):
+def stop(process, with_workers=False):
+    """Stop a process started here (``with_workers``: its whole process group, the workers it forked too)."""
     if process is None or process.poll() is not None:
         return
+    send = (lambda sig: os.killpg(process.pid, sig)) if with_workers else process.send_signal
     try:
-        os.killpg(process.pid, signal.SIGTERM) if name == "odoo" else process.terminate()
+        send(signal.SIGTERM)
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL) if name == "odoo" else process.kill()
+        send(signal.SIGKILL)
         process.wait()
 
 
@@ -274,8 +276,9 @@ def main():
     sandbox = odoo = watch = None
     try:
         say(f"database {database}: installing the addon; logs in {logs}/production-{stamp}-*.log")
-        subprocess.run([*base, "-d", database, "-i", devenv.ADDON_NAME, "--stop-after-init", "--no-http",
-                        "--log-level", "warn"], check=True, stderr=open(setup_log, "a"))
+        with open(setup_log, "a") as log:
+            subprocess.run([*base, "-d", database, "-i", devenv.ADDON_NAME, "--stop-after-init", "--no-http",
+                            "--log-level", "warn"], check=True, stderr=log)
         sandbox, sandbox_url = start_sandbox(python, args, sandbox_log)
         say(f"sandbox {sandbox_url}: generate:{args.skus}:19, {args.latency:g} s per answer")
         setup_started = time.monotonic()
@@ -290,11 +293,11 @@ def main():
         log_start = log_length(odoo_log)
         queued = odoo_shell_script(base, database, "production_queue.py",
                                    dict(shell_env, OTD_PRODUCTION_ACCOUNT=str(setup["account_id"])), setup_log)
-        say(f"{queued['way']} queued {queued['reference']}; waiting for the runner")
+        say(f"queued {queued['reference']} ({queued['way']}); waiting for the runner")
         state, wall = wait_for_job(db, queued["job_id"], args.timeout)
         watch.stop()
         runs = wait_for_cron_end(odoo_log, log_start, queued["reference"])
-        stop(odoo, "odoo")
+        stop(odoo, with_workers=True)
         check = odoo_shell_script(base, database, "production_check.py",
                                   dict(shell_env, OTD_PRODUCTION_JOB=str(queued["job_id"])), setup_log)
         ok = report(args, check, wall, runs, watch)
@@ -302,8 +305,8 @@ def main():
     finally:
         if watch:
             watch.stop()
-        stop(odoo, "odoo")
-        stop(sandbox, "sandbox")
+        stop(odoo, with_workers=True)
+        stop(sandbox)
         if not args.keep_db:
             devenv.drop_database(pg_options, database)
 

@@ -259,9 +259,9 @@ def main(env):
     chosen = [s for s in SCENARIOS if not args.scenario or s[0] in args.scenario]
     location = stock_location(env)
     size_max = max(size for _key, size, _changed in chosen) // factor
+    without = "2 (1 at 50k)" if args.runs_without_lines is None else args.runs_without_lines
     say(f"Zortout stock sync benchmark: {', '.join(key for key, *_rest in chosen)}; {args.runs} run(s) with lines"
-        f" and {'' if args.runs_without_lines is None else args.runs_without_lines}"
-        f"{'2 (1 at 50k)' if args.runs_without_lines is None else ''} without per scenario" + (", --quick (sizes / 10)" if args.quick else ""))
+        f" and {without} without per scenario" + (", --quick (sizes / 10)" if args.quick else ""))
     full = build_catalogue(size_max)
     sandbox = SandboxServer(catalogue=catalogue_view(full, size_max)).start()
     results, growth, build_seconds = [], None, 0.0
