@@ -1,4 +1,5 @@
-"""What one measured phase cost: wall time, SQL queries, API calls, peak RSS growth.
+"""What one measured phase cost: wall time, SQL queries, API calls, peak RSS growth;
+and the time spent inside chosen functions while it ran (``MethodTimer``).
 
 Peak RSS growth is the highest resident set size seen by a sampler thread
 (every 5 ms, psutil) during the phase, minus the RSS at its start. Before the
@@ -8,6 +9,7 @@ reused and hidden; the figure can still be slightly low if some of it is kept.
 """
 
 import ctypes
+import functools
 import gc
 import threading
 import time
@@ -16,7 +18,7 @@ import psutil
 
 import odoo.sql_db
 
-__all__ = ["Measure", "release_memory"]
+__all__ = ["Measure", "MethodTimer", "release_memory"]
 
 _PROCESS = psutil.Process()
 
@@ -85,3 +87,45 @@ class Measure:
             for request in requests:
                 self.api_routes[request["route"]] = self.api_routes.get(request["route"], 0) + 1
         return False
+
+
+class MethodTimer:
+    """Adds up the seconds spent inside ``owner``'s functions ``names`` (a class or a module).
+
+    ``install()`` replaces them with timed wrappers in this process only;
+    ``uninstall()`` puts the originals back. A call made inside another timed
+    call of the same timer counts once.
+    """
+
+    def __init__(self, owner, names):
+        self.owner, self.names = owner, tuple(names)
+        self.seconds = 0.0
+        self._depth = 0
+        self._originals = {}
+
+    def install(self):
+        for name in self.names:
+            original = getattr(self.owner, name)
+            self._originals[name] = original
+            setattr(self.owner, name, self._wrap(original))
+        return self
+
+    def uninstall(self):
+        for name, original in self._originals.items():
+            setattr(self.owner, name, original)
+        self._originals.clear()
+
+    def _wrap(self, function):
+        timer = self
+
+        @functools.wraps(function)
+        def timed(*args, **kwargs):
+            timer._depth += 1
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                timer._depth -= 1
+                if not timer._depth:
+                    timer.seconds += time.perf_counter() - started
+        return timed

@@ -1,16 +1,14 @@
-"""The three ways of bringing Odoo to Zortout's quantities that the benchmark compares.
+"""The two ways of bringing Odoo to Zortout's quantities that the benchmark compares.
 
-* ``run_sync``: the addon's job (``marketplace.account.action_pull_stock``),
-  sweep through the sandbox included, committed.
-* ``odoo_path``: Odoo's own inventory-mode path for the change set alone,
-  product ids known up front: counted quants created in inventory mode, then
-  ``action_apply_inventory``.
-* ``naive_path``: the same change set one SKU at a time: per SKU one product
-  search by default_code, one quant search, and one counted quant applied
-  through the same Odoo path.
-
-The two baselines run inside a savepoint that is rolled back, so each run
-measures all three from the same stock for the same change set.
+* ``run_sync``: the addon's job as production runs it: a pending sync job taken
+  by the runner (``marketplace.job._run_due_jobs``, what the cron calls), which
+  commits after every step and postpones the job when its time budget is spent;
+  the runner is called again until the job is done, as the cron comes back at
+  once for a postponed job. Sweep through the sandbox included.
+* ``odoo_path``: Odoo's own inventory mode for the change set alone, product
+  ids known up front: the counted quantity set on each product's quant, then
+  ``_apply_inventory``. It runs inside a savepoint that is rolled back, so each
+  run measures both paths from the same stock for the same change set.
 """
 
 import functools
@@ -20,13 +18,16 @@ import time
 
 from bench_measure import Measure
 
-__all__ = ["ApiTimer", "setup_account", "run_sync", "odoo_path", "naive_path"]
+__all__ = ["ApiTimer", "StepCounter", "setup_account", "run_sync", "odoo_path", "job_moves"]
+
+#: runner calls after which a job that is still not done counts as stuck
+MAX_RUNNER_CALLS = 500
 
 
 class ApiTimer:
     """Time spent inside the Zortout client's public calls (HTTP and parsing)."""
 
-    METHODS = ("fetch_products", "list_warehouses", "count_products", "get_product_detail")
+    METHODS = ("fetch_page", "fetch_products", "list_warehouses", "count_products", "get_product_detail")
 
     def __init__(self):
         self.seconds = 0.0
@@ -51,6 +52,7 @@ class ApiTimer:
 
         @functools.wraps(method)
         def timed(*args, **kwargs):
+            # a public call made inside another one (list_warehouses inside a sweep) counts once
             depth = getattr(timer._local, "depth", 0)
             timer._local.depth = depth + 1
             started = time.perf_counter()
@@ -61,6 +63,28 @@ class ApiTimer:
                 if depth == 0:
                     timer.seconds += time.perf_counter() - started
         return timed
+
+
+class StepCounter:
+    """Counts the sync engine's steps (each one is committed by the runner)."""
+
+    def __init__(self, engine_class):
+        self.count = 0
+        self._engine_class = engine_class
+        self._step = engine_class.step
+
+    def install(self):
+        counter, step = self, self._step
+
+        @functools.wraps(step)
+        def counted(engine):
+            counter.count += 1
+            return step(engine)
+        self._engine_class.step = counted
+        return self
+
+    def uninstall(self):
+        self._engine_class.step = self._step
 
 
 def setup_account(env, sandbox, location, warehouse_code):
@@ -80,69 +104,67 @@ def setup_account(env, sandbox, location, warehouse_code):
     return account
 
 
-def run_sync(env, account, sandbox, api_timer, start):
-    """Run one sync job through ``start()`` and commit; returns (Measure, result dict, api seconds)."""
+def run_sync(env, account, sandbox, api_timer, steps):
+    """Queue one sync job and run the runner until it is done; everything is committed.
+
+    Returns (Measure, job, result dict, api seconds, runner calls, steps).
+    """
+    Job = env["marketplace.job"]
     api_timer.seconds = 0.0
+    steps_before = steps.count
+    calls = 0
     with Measure(sandbox) as measure:
-        action = start()
-        env.flush_all()
-        env.cr.commit()
-    job = env["marketplace.job"].browse(action["res_id"])
-    if job.state != "done":
-        raise RuntimeError(f"the sync job {job.display_name} ended {job.state}: {job.error}")
+        job = account._new_sync_job()
+        env.cr.commit()  # as the scheduled pull's cron commits the job it queues
+        while True:
+            Job._run_due_jobs(commit=True)
+            calls += 1
+            job.invalidate_recordset()
+            if job.state == "done":
+                break
+            if job.state == "failed" or (job.state == "pending" and job.error) or calls >= MAX_RUNNER_CALLS:
+                raise RuntimeError(f"the sync job {job.display_name} is {job.state} after {calls} runner calls: "
+                                   f"{job.error}")
     result = json.loads(job.result)
     env.invalidate_all()
-    return measure, result, api_timer.seconds
+    return measure, job, result, api_timer.seconds, calls, steps.count - steps_before
 
 
-def _rolled_back(env, work):
-    savepoint = env.cr.savepoint()
-    try:
-        with Measure() as measure:
-            outcome = work()
-            env.flush_all()
-    finally:
-        savepoint.close(rollback=True)
-        env.invalidate_all()
-    return measure, outcome
+def job_moves(env, job):
+    """(inventory moves the job made, products they moved): equal when no adjustment is doubled."""
+    env.cr.execute("SELECT count(*), count(DISTINCT product_id) FROM stock_move WHERE reference = %s",
+                   [f"Zortout sync {job.reference}"])
+    return env.cr.fetchone()
 
 
 def odoo_path(env, location, targets_by_product):
-    """Odoo's inventory-mode path for {product id: quantity}; rolled back afterwards."""
-    def work():
-        quants = env["stock.quant"].with_context(inventory_mode=True).create([
-            {"product_id": product_id, "location_id": location.id, "inventory_quantity": float(quantity)}
-            for product_id, quantity in targets_by_product.items()
-        ])
-        action = quants.action_apply_inventory()
-        if isinstance(action, dict):  # stock.inventory.conflict wizard: nothing applied
-            raise RuntimeError(f"Odoo's path returned the conflict wizard for {len(quants)} quants")
-        return {"updated": len(quants)}
-    return _rolled_back(env, work)
+    """Odoo's inventory mode for {product id: quantity}, rolled back afterwards.
 
-
-def naive_path(env, location, rows):
-    """One SKU at a time over [(sku, quantity)]; rolled back afterwards."""
-    def work():
-        Product = env["product.product"]
-        Quant = env["stock.quant"]
-        counted = Quant.with_context(inventory_mode=True)
-        outcome = {"updated": 0, "unchanged": 0, "not_in_odoo": 0}
-        for sku, quantity in rows:
-            product = Product.search([("default_code", "=", sku)], limit=1)
-            if not product:
-                outcome["not_in_odoo"] += 1
-                continue
-            quants = Quant.search([("product_id", "=", product.id), ("location_id", "child_of", location.id)])
-            on_hand = sum(quants.mapped("quantity"))
-            target = float(quantity)
-            if product.uom_id.compare(on_hand, target) == 0:
-                outcome["unchanged"] += 1
-                continue
-            quant = counted.create({"product_id": product.id, "location_id": location.id,
-                                    "inventory_quantity": target})
-            if isinstance(quant.action_apply_inventory(), dict):
-                raise RuntimeError(f"the naive path met the conflict wizard for {sku}")
-            outcome["updated"] += 1
-        return outcome
-    return _rolled_back(env, work)
+    Returns (Measure of the whole path, seconds spent in ``_apply_inventory`` alone).
+    """
+    Quant = env["stock.quant"].with_context(inventory_mode=True)
+    savepoint = env.cr.savepoint()
+    try:
+        with Measure() as measure:
+            quants = Quant.search([("product_id", "in", list(targets_by_product)),
+                                   ("location_id", "=", location.id)])
+            found = set()
+            for quant in quants:
+                quant.inventory_quantity = float(targets_by_product[quant.product_id.id])
+                found.add(quant.product_id.id)
+            # a product with no stock yet has no quant: counting it creates one, as in the UI
+            missing = [{"product_id": product_id, "location_id": location.id, "inventory_quantity": float(quantity)}
+                       for product_id, quantity in targets_by_product.items() if product_id not in found]
+            if missing:
+                quants |= Quant.create(missing)
+            env.flush_all()
+            started = time.perf_counter()
+            quants._apply_inventory()
+            env.flush_all()
+            apply_seconds = time.perf_counter() - started
+        if len(quants) != len(targets_by_product):
+            raise RuntimeError(f"Odoo's path counted {len(quants)} quants for {len(targets_by_product)} products")
+    finally:
+        savepoint.close(rollback=True)
+        env.invalidate_all()
+    return measure, apply_seconds

@@ -1,135 +1,172 @@
-"""The benchmark table and the issue's targets."""
+"""The benchmark's tables and the issue's targets, as text and as markdown."""
 
-import math
 import statistics
 
-__all__ = ["Row", "median_row", "table", "check_targets"]
+__all__ = ["median_figures", "render_text", "render_markdown", "speed_table", "breakdown_table", "lines_table",
+           "growth_table",
+           "check_targets", "UNCHANGED_JOB_TARGET_S", "CHANGED_RATIO_TARGET", "LINES_SHARE_TARGET"]
 
-COLUMNS = ("scenario", "path", "SKUs", "changed", "API calls", "SQL queries", "queries/SKU", "seconds",
-           "API s", "ms/changed SKU", "peak RSS MB", "vs Odoo path", "vs naive")
-
-
-class Row:
-    """Median of the runs of one path in one scenario."""
-
-    def __init__(self, scenario, path, skus, changed, runs, key=None):
-        self.key = key or scenario
-        self.scenario, self.path, self.skus, self.changed = scenario, path, skus, changed
-        self.runs = runs  # list of dicts: seconds, api_seconds, queries, api_calls, rss_mb, commits
-        self.n = len(runs)
-        med = lambda key: statistics.median(run[key] for run in runs)  # noqa: E731
-        self.seconds = med("seconds")
-        self.api_seconds = med("api_seconds")
-        self.odoo_seconds = statistics.median(run["seconds"] - run["api_seconds"] for run in runs)
-        self.queries = med("queries")
-        self.api_calls = med("api_calls")
-        self.rss_mb = med("rss_mb")
-        self.rss_max_mb = max(run["rss_mb"] for run in runs)
-        self.commits = med("commits")
-        self.api_routes = runs[0].get("api_routes", {})
-
-    @property
-    def ms_per_changed(self):
-        return self.odoo_seconds * 1000 / self.changed if self.changed else None
-
-    @property
-    def queries_per_sku(self):
-        return self.queries / self.skus if self.skus else None
+#: issue 11, "Performance"
+UNCHANGED_JOB_TARGET_S = 1.5
+CHANGED_RATIO_TARGET = 1.15
+LINES_SHARE_TARGET = 0.10
 
 
-def median_row(scenario, path, skus, changed, runs, key=None):
-    return Row(scenario, path, skus, changed, runs, key) if runs else None
+def median_figures(runs):
+    """{figure: median over the runs} (runs: dicts of numbers); {} for no run."""
+    if not runs:
+        return {}
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
 
 
-def _fmt(value, digits=2):
-    if value is None:
-        return "n/a"
-    if isinstance(value, float):
-        if value.is_integer() and digits == 0:
-            return f"{int(value):,}"
-        return f"{value:,.{digits}f}"
-    return f"{value:,}"
+def render_text(headers, rows):
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
+    lines = ["  ".join(str(cell).rjust(width) if index else str(cell).ljust(width)
+                       for index, (cell, width) in enumerate(zip(line, widths)))
+             for line in [headers, *rows]]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
 
 
-def _ratio(ours, baseline):
-    """Odoo-side seconds of the sync over the baseline's (same sweep, same change set)."""
-    if baseline is None or baseline.odoo_seconds <= 0:
-        return "n/a"
-    return f"{ours.odoo_seconds / baseline.odoo_seconds:.2f}x"
-
-
-def table(groups):
-    """groups: [(sync Row, odoo path Row or None, naive Row or None)] -> list of row cells."""
-    lines = []
-    for sync, odoo, naive in groups:
-        for row in (sync, odoo, naive):
-            if row is None:
-                continue
-            is_sync = row is sync
-            lines.append([
-                row.scenario, row.path + (f" ({row.n} run{'s' if row.n > 1 else ''})" if row.n != 3 else ""),
-                _fmt(row.skus), _fmt(row.changed),
-                _fmt(row.api_calls, 0) if is_sync else "-",
-                _fmt(row.queries, 0), _fmt(row.queries_per_sku, 3),
-                _fmt(row.seconds, 2), _fmt(row.api_seconds, 2) if is_sync else "-",
-                _fmt(row.ms_per_changed, 2), _fmt(row.rss_mb, 1),
-                _ratio(row, odoo) if is_sync else "-", _ratio(row, naive) if is_sync else "-",
-            ])
-    return lines
-
-
-def render_text(lines):
-    widths = [max(len(str(cell)) for cell in column) for column in zip(COLUMNS, *lines)]
-    out = ["  ".join(str(cell).rjust(width) if i > 1 else str(cell).ljust(width)
-                     for i, (cell, width) in enumerate(zip(row, widths)))
-           for row in [COLUMNS, *lines]]
-    out.insert(1, "  ".join("-" * width for width in widths))
+def render_markdown(headers, rows):
+    out = ["| " + " | ".join(headers) + " |", "|---" + "|---:" * (len(headers) - 1) + "|"]
+    out += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return "\n".join(out)
 
 
-def render_markdown(lines):
-    out = ["| " + " | ".join(COLUMNS) + " |", "|" + "|".join("---" if i < 2 else "---:" for i in range(len(COLUMNS))) + "|"]
-    out += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in lines]
-    return "\n".join(out)
+def _ms_per_changed(seconds, changed):
+    return seconds * 1000 / changed if changed else None
 
 
-def check_targets(groups, full_size, page_size=500):
-    """[(target, measured, PASS/FAIL/n/a)] for the performance targets of the stock sync."""
-    checks = []
-    for sync, odoo, _naive in groups:
-        pages = math.ceil(sync.skus / page_size)
-        products = sync.api_routes.get("/Product/GetProducts", 0)
-        warehouses = sync.api_routes.get("/Warehouse/GetWarehouses", 0)
-        others = sync.api_calls - products - warehouses
-        ok = products == pages and warehouses <= 1 and others == 0
-        checks.append((f"{sync.scenario}: API calls = {pages} GetProducts + <=1 GetWarehouses",
-                       f"{products} GetProducts + {warehouses} GetWarehouses + {others} other",
-                       "PASS" if ok else "FAIL"))
-        if sync.changed and odoo is not None:
-            ours, theirs = sync.ms_per_changed, odoo.ms_per_changed
-            checks.append((f"{sync.scenario}: Odoo-side ms per changed SKU <= half of Odoo's path",
-                           f"{ours:.2f} ms vs {theirs:.2f} ms (ratio {ours / theirs:.2f})",
-                           "PASS" if ours <= theirs / 2 else "FAIL"))
-        key = sync.key
-        if key == "10k-unchanged":
-            checks.append(("10k unchanged: whole job <= 3 s", f"{sync.seconds:.2f} s",
-                           _verdict(sync.seconds <= 3, full_size)))
-            checks.append(("10k unchanged: <= 0.05 SQL queries per SKU", f"{sync.queries_per_sku:.4f}",
-                           "PASS" if sync.queries_per_sku <= 0.05 else "FAIL"))
-        elif key == "10k-1k-changed":
-            checks.append(("10k, 1k changed: whole job <= 6 s", f"{sync.seconds:.2f} s",
-                           _verdict(sync.seconds <= 6, full_size)))
-        elif key == "50k-10pct-changed":
-            checks.append(("50k, 10% changed: peak RSS growth <= 150 MB (worst run)",
-                           f"{sync.rss_max_mb:.1f} MB (median {sync.rss_mb:.1f})",
-                           _verdict(sync.rss_max_mb <= 150, full_size)))
-            checks.append(("50k, 10% changed: progress committed in batches while the job runs",
-                           f"{sync.commits:.0f} commits inside the sync of {sync.changed} changes (via {sync.path})",
-                           "PASS" if sync.commits >= 2 else "FAIL"))
-    return checks
+def run_ratio(res):
+    """(median, lowest, highest) of the runs' own ratios: the sync's Odoo-side seconds over
+    Odoo's path on the same change set, measured back to back; None without changes."""
+    ratios = sorted(run["ratio"] for run in res["sync"] if "ratio" in run)
+    return (statistics.median(ratios), ratios[0], ratios[-1]) if ratios else None
 
 
-def _verdict(ok, full_size):
-    if not full_size:
+def _fmt(value, pattern="{:.2f}"):
+    return "n/a" if value is None else pattern.format(value)
+
+
+SPEED_HEADERS = ("scenario", "path", "SKUs", "changed", "API calls", "SQL queries", "runner calls", "steps",
+                 "seconds", "API s", "Odoo-side s", "ms/changed SKU", "peak RSS MB", "vs Odoo path (runs' range)")
+
+
+def speed_table(results):
+    rows = []
+    for res in results:
+        sync, odoo = median_figures(res["sync"]), median_figures(res["odoo"])
+        ours = _ms_per_changed(sync["odoo_seconds"], res["changed"])
+        theirs = _ms_per_changed(odoo["seconds"], res["changed"]) if odoo else None
+        ratio = run_ratio(res)
+        rows.append((res["label"], "sync job (runner)", f"{res['size']:,}", f"{res['changed']:,}",
+                     f"{sync['api_calls']:.0f}", f"{sync['queries']:,.0f}", f"{sync['runner_calls']:.0f}",
+                     f"{sync['steps']:.0f}", f"{sync['seconds']:.2f}", f"{sync['api_seconds']:.2f}",
+                     f"{sync['odoo_seconds']:.2f}", _fmt(ours), f"{sync['rss_mb']:.1f}",
+                     f"{ratio[0]:.2f}x ({ratio[1]:.2f}-{ratio[2]:.2f})" if ratio else "n/a"))
+        if odoo:
+            apply_ms = _ms_per_changed(odoo["apply_seconds"], res["changed"])
+            rows.append((res["label"], "Odoo count + _apply_inventory", f"{res['size']:,}", f"{res['changed']:,}",
+                         "-", f"{odoo['queries']:,.0f}", "-", "-", f"{odoo['seconds']:.2f}", "-",
+                         f"{odoo['seconds']:.2f}", f"{theirs:.2f} ({apply_ms:.2f} in Apply)",
+                         f"{odoo['rss_mb']:.1f}", "1.00x"))
+    return SPEED_HEADERS, rows
+
+
+BREAKDOWN_HEADERS = ("scenario", "job s", "API s", "Odoo's count + Apply s", "quant reads s", "change lines s",
+                     "the rest s", "Odoo path s")
+
+
+def breakdown_table(results):
+    rows = []
+    for res in results:
+        sync, odoo = median_figures(res["sync"]), median_figures(res["odoo"])
+        rest = sync["seconds"] - sync["api_seconds"] - sync["apply_seconds"] - sync["read_seconds"] \
+            - sync["lines_seconds"]
+        rows.append((res["label"], f"{sync['seconds']:.2f}", f"{sync['api_seconds']:.2f}",
+                     f"{sync['apply_seconds']:.2f}", f"{sync['read_seconds']:.2f}", f"{sync['lines_seconds']:.2f}",
+                     f"{rest:.2f}", f"{odoo['seconds']:.2f}" if odoo else "-"))
+    return BREAKDOWN_HEADERS, rows
+
+
+LINES_HEADERS = ("scenario", "lines added per pull", "Odoo-side s", "in line code s", "lines add",
+                 "Odoo-side s without lines", "with vs without")
+
+
+def lines_overhead(res):
+    """(share measured inside the runs, share from the with/without comparison or None)."""
+    sync, off = median_figures(res["sync"]), median_figures(res["sync_without_lines"])
+    inside = sync["lines_seconds"] / max(sync["odoo_seconds"] - sync["lines_seconds"], 1e-9)
+    across = (sync["odoo_seconds"] - off["odoo_seconds"]) / off["odoo_seconds"] if off else None
+    return inside, across
+
+
+def lines_table(results):
+    rows = []
+    for res in results:
+        sync, off = median_figures(res["sync"]), median_figures(res["sync_without_lines"])
+        inside, across = lines_overhead(res)
+        rows.append((res["label"], f"{sync['lines_added']:,.0f}", f"{sync['odoo_seconds']:.2f}",
+                     f"{sync['lines_seconds']:.3f}", f"{inside:+.1%}",
+                     f"{off['odoo_seconds']:.2f} ({len(res['sync_without_lines'])} run(s))" if off else "not run",
+                     f"{across:+.1%}" if across is not None else "n/a"))
+    return LINES_HEADERS, rows
+
+
+GROWTH_HEADERS = ("table", "rows per pull", "30 days, no cleanup", "kept after 30 days", "kept how long",
+                  "bytes/row", "kept MB")
+
+
+def growth_table(per_pull, projected, kept_days, bytes_per_row, per_product=()):
+    rows = []
+    for table, rows_per_pull in per_pull.items():
+        total, kept = projected[table]
+        days = kept_days[table]
+        how_long = {None: "never removed", 0: "minutes", 1: "1 day after the job"}.get(days, f"{days} days")
+        if table in per_product:
+            how_long += ", one per product at most"
+        size = bytes_per_row.get(table)
+        rows.append((table, f"{rows_per_pull:,.1f}", f"{total:,.0f}", f"{kept:,.0f}", how_long,
+                     _fmt(size, "{:,.0f}"), _fmt(kept * size / 2**20 if size else None, "{:,.1f}")))
+    return GROWTH_HEADERS, rows
+
+
+def _verdict(ok, judged):
+    if not judged:
         return "n/a (--quick)"
     return "PASS" if ok else "FAIL"
+
+
+def check_targets(results, full_size):
+    """[(target, measured, verdict)] for the issue's targets that the in-shell scenarios cover."""
+    checks = []
+    for res in results:
+        sync, odoo = median_figures(res["sync"]), median_figures(res["odoo"])
+        if not res["changed"]:
+            checks.append((f"{res['label']}: whole job <= {UNCHANGED_JOB_TARGET_S} s", f"{sync['seconds']:.2f} s",
+                           _verdict(sync["seconds"] <= UNCHANGED_JOB_TARGET_S, full_size)))
+            checks.append((f"{res['label']}: a pull with nothing changed adds no change line",
+                           f"{max(run['lines_added'] for run in res['sync']):.0f} lines (worst run)",
+                           "PASS" if all(run["lines_added"] == 0 for run in res["sync"]) else "FAIL"))
+        else:
+            ours = _ms_per_changed(sync["odoo_seconds"], res["changed"])
+            theirs = _ms_per_changed(odoo["seconds"], res["changed"])
+            ratio, lowest, highest = run_ratio(res)
+            checks.append((f"{res['label']}: ms per changed SKU <= {CHANGED_RATIO_TARGET} x Odoo's count + Apply",
+                           f"{ours:.2f} ms vs {theirs:.2f} ms (medians); ratio of each run's pair: median "
+                           f"{ratio:.2f}, {lowest:.2f} to {highest:.2f}",
+                           _verdict(ratio <= CHANGED_RATIO_TARGET, full_size)))
+        inside, across = lines_overhead(res)
+        measured = f"{inside:+.1%} measured inside the runs"
+        if across is not None:
+            measured += f"; with vs without lines {across:+.1%}"
+        checks.append((f"{res['label']}: change lines add <= {LINES_SHARE_TARGET:.0%}", measured,
+                       _verdict(inside <= LINES_SHARE_TARGET, full_size)))
+        checks.append((f"{res['label']}: one inventory move per changed product, every quantity right",
+                       f"{sum(run['moves'] for run in res['all_runs']):.0f} moves for "
+                       f"{sum(run['changed'] for run in res['all_runs']):.0f} changes in "
+                       f"{len(res['all_runs'])} runs; stock checked after each",
+                       "PASS" if all(run["moves"] == run["changed"] == run["moved_products"]
+                                     for run in res["all_runs"]) else "FAIL"))
+    return checks

@@ -4,6 +4,7 @@
     python -m zortout_sandbox --catalogue generate:2000:7
     python -m zortout_sandbox --catalogue my_store.json
     python -m zortout_sandbox --catalogue generate:1200 --drift insert:1 --count-overstated-by 3
+    python -m zortout_sandbox --catalogue generate:50000:19 --latency 2
 
 Every behaviour of the live service the sandbox can play has an option; see
 ``--help``. A running sandbox is told of a sale (and delivers it to the
@@ -86,6 +87,9 @@ def parse_args(argv=None):
     play.add_argument("--drift", type=drift_option, action="append", default=[], metavar="ACTION:PAGE",
                       help="after every GetProducts page PAGE, insert a product at the front of the ordering or "
                            "remove the first one (repeatable)")
+    play.add_argument("--latency", type=float, default=0.0, metavar="SECONDS",
+                      help="every answer waits this long before it is sent, like a slow live service "
+                           "(e.g. 2 for the benchmark's production shape)")
     hook = parser.add_argument_group("webhook")
     hook.add_argument("--webhook-format", default="json", choices=DELIVERY_FORMATS,
                       help="how a delivery carries the product: raw JSON body, form field payload (event in the "
@@ -107,7 +111,8 @@ def build_server(args, catalogue):
         detail_envelope=args.detail_envelope, empty_list=args.empty_list, quantity_format=args.quantity_format,
         count_overstated_by=args.count_overstated_by, daily_quota=args.daily_quota,
         quota_notice_margin=args.quota_notice_margin, webhook_format=args.webhook_format,
-        webhook_none_answer=args.webhook_none_answer, webhook_envelope=args.webhook_envelope)
+        webhook_none_answer=args.webhook_none_answer, webhook_envelope=args.webhook_envelope,
+        latency=args.latency)
     for action, page in args.drift:
         server.drift.add(page, action, times=None)
     return server

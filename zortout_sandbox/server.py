@@ -228,7 +228,9 @@ class SandboxServer:
     spent, every call is answered resCode 100 "API Request Limits" with an
     empty list (writes: the same code and notice at the top level);
     ``quota_notice_margin``: the answers to the last this many calls within
-    the quota carry the same notice with their rows.
+    the quota carry the same notice with their rows; ``latency``: seconds
+    every answer waits before it is sent (a live service far slower than
+    127.0.0.1; the ``hang`` fault plays a slow answer for chosen calls only).
 
     Webhook (see webhook.py): GetWebhook and UpdateWebhook keep the store's
     configuration in ``webhook``; :meth:`sell` and :meth:`set_quantity` (also
@@ -245,7 +247,8 @@ class SandboxServer:
                  host="127.0.0.1", skulist_mode="exact", warehouse_filter="held", skulist_in_warehouse="omitted",
                  detail_envelope="wrapped", empty_list="empty", quantity_format="decimal", count_overstated_by=0,
                  daily_quota=None, quota_notice_margin=0, default_limit=20, webhook_format="json",
-                 webhook_none_answer=NO_WEBHOOK_ANSWERS[0], webhook_envelope="flat", delivery_timeout=10.0):
+                 webhook_none_answer=NO_WEBHOOK_ANSWERS[0], webhook_envelope="flat", delivery_timeout=10.0,
+                 latency=0.0):
         self.catalogue = catalogue if catalogue is not None else Catalogue.demo()
         self.store_name = store_name
         self.api_key = api_key
@@ -263,6 +266,7 @@ class SandboxServer:
         self.count_overstated_by = int(count_overstated_by)
         self.daily_quota = None if daily_quota is None else int(daily_quota)
         self.quota_notice_margin = int(quota_notice_margin)
+        self.latency = float(latency)
         self.quota_used = 0
         self._quota_lock = threading.Lock()
         self.default_limit = default_limit
@@ -390,6 +394,8 @@ class SandboxServer:
             return Answer(405, raw=b"<html><body><h1>405 - Method Not Allowed</h1></body></html>",
                           content_type="text/html", headers={"Allow": expected})
         is_write = expected == "POST"
+        if self.latency > 0:
+            time.sleep(self.latency)
         page = _int(query.get("page"), 1) if route in ("/Product/GetProducts", "/Warehouse/GetWarehouses") else None
         fault = self.faults.take(route, page)
         kind = fault.kind if fault else None
