@@ -44,8 +44,10 @@ from transaction_watch import TransactionWatch  # noqa: E402
 #: issue 11: no transaction over 10 s on these machines
 TRANSACTION_LIMIT_S = 10.0
 CRON_NAME = "Marketplace: run pending jobs"
-CRON_START = re.compile(r"Job '" + re.escape(CRON_NAME) + r"' \(\d+\) starting")
-CRON_END = re.compile(r"Job '" + re.escape(CRON_NAME) + r"' \(\d+\) (.+?) \(#loop (\d+); done (\d+); "
+#: the runner's scheduled actions: "Marketplace: run pending jobs", "... (2)" and any further one
+RUNNER = r"Job '" + re.escape(CRON_NAME) + r"(?: \(\d+\))?' \(\d+\) "
+CRON_START = re.compile(RUNNER + "starting")
+CRON_END = re.compile(RUNNER + r"(.+?) \(#loop (\d+); done (\d+); "
                       r"remaining (\d+); duration ([\d.]+)s\)")
 WORKER_KILLED = re.compile(r"WorkerCron \(\d+\) timeout after|Worker \(\d+\) CPU time limit")
 PROGRESS_EVERY_S = 30
@@ -226,7 +228,9 @@ def report(args, check, wall, runs, watch):
                 f"{check['api_calls']} API calls, {check['fetched']:,} rows, {check['updated']:,} updated, "
                 f"{check['unchanged']:,} unchanged, {check['lines']:,} change lines"),
         ("wall time", f"{wall:.0f} s from Pull Stock to done"),
-        ("cron runs", f"{started} runs of '{CRON_NAME}' until the job was done; each run's seconds: "
+        ("cron runs", f"{started} runs of '{CRON_NAME}' (any of its scheduled actions) until the job was done, "
+                      f"{runs['postponed'] + runs['retries'] + 1} of them working on it (each ends it postponed, "
+                      "retried or done); each run's seconds: "
                       + ", ".join(f"{seconds:.1f}" for _status, _loops, seconds in ended)),
         ("workers killed", f"{len(kills)}" + (f": {kills[0]}" if kills else "")),
         ("quantities", f"{check['wrong_quantities']} of {args.skus:,} differ from the store"
