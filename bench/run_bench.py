@@ -328,7 +328,7 @@ def main(env):
             " which those methods are replaced by no-ops in the benchmark process; noisier, shown as a cross-check.",
         ]))
     if growth:
-        sections.append((f"Table growth: 30 days of 5-minute pulls", *growth_lines(growth)))
+        sections.append(("Table growth: 30 days of 5-minute pulls", *growth_lines(growth)))
 
     say()
     for title, headers, rows, notes in sections:

@@ -107,8 +107,10 @@ class MarketplaceJob(models.Model):
             job.line_count = counts.get(job, 0)
 
     def _compute_move_count(self):
+        counts = dict(self.env["stock.move"]._read_group(
+            [("marketplace_job_id", "in", self.ids)], ["marketplace_job_id"], ["__count"]))
         for job in self:
-            job.move_count = self.env["stock.move"].search_count(job._moves_domain()) if job.id else 0
+            job.move_count = counts.get(job, 0)
 
     @api.depends("payload")
     def _compute_is_preview(self):

@@ -14,10 +14,9 @@ class ProductTemplate(models.Model):
 
     def _compute_zortout_line_count(self):
         counts = dict(self.env["marketplace.job.line"]._read_group(
-            [("product_id.product_tmpl_id", "in", self.ids)], ["product_id"], ["__count"]))
+            self._zortout_lines_domain(), ["product_id.product_tmpl_id"], ["__count"]))
         for template in self:
-            template.zortout_line_count = sum(count for product, count in counts.items()
-                                              if product.product_tmpl_id == template)
+            template.zortout_line_count = counts.get(template, 0)
 
     def action_view_zortout_lines(self):
         self.ensure_one()

@@ -290,13 +290,14 @@ class SyncEngine:
         notes = json.loads(self.job.sweep_notes or "{}")
         superseded = {tuple(position) for position in notes.get("superseded", ())}
         duplicates = set(notes.get("duplicates", ()))
-        rows = [row for index, row in enumerate(map(ProductRow.from_api, json.loads(page.rows)))
+        served = json.loads(page.rows)
+        rows = [row for index, row in enumerate(map(ProductRow.from_api, served))
                 if (page.number, index) not in superseded]
         lines = []
         updated = self._apply_rows(rows, duplicates, lines)
         self._write_lines(lines)
         page.sudo().applied = True
-        self.job.sudo().skus_done += len(json.loads(page.rows))
+        self.job.sudo().skus_done += len(served)
         if not self.job.sudo().page_ids.filtered(lambda kept: not kept.applied):
             self.job.sudo().sync_phase = "finish"
         self.env.flush_all()
