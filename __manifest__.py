@@ -1,6 +1,6 @@
 {
     "name": "Zortout Stock Sync",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Inventory/Inventory",
     "summary": "Pull on-hand and available stock from Zortout (ZORT) into Odoo inventory, "
                "with a job queue, scheduled pulls and a Thai UI",
@@ -14,6 +14,7 @@
         "security/marketplace_rules.xml",
         "security/marketplace_webhook_rules.xml",
         "data/marketplace_data.xml",
+        "views/marketplace_warehouse_mapping_views.xml",
         "views/marketplace_account_views.xml",
         "views/job_result_templates.xml",
         "views/marketplace_job_views.xml",

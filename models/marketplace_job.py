@@ -57,6 +57,8 @@ class MarketplaceJob(models.Model):
 
     # where a sync stands between two runs (services/sync_engine.py)
     sync_phase = fields.Selection(SYNC_PHASES, "Sync Step", default="start", readonly=True, copy=False)
+    sync_targets = fields.Text(readonly=True, copy=False)  # the sweeps: one per Zortout warehouse
+    sync_target_index = fields.Integer("Sweep", readonly=True, copy=False)
     sync_location_id = fields.Many2one("stock.location", "Target Location", readonly=True, copy=False)
     sync_warehouse_code = fields.Char("Warehouse Code Used", readonly=True, copy=False)
     sweep_notes = fields.Text(readonly=True, copy=False)
@@ -153,6 +155,10 @@ class MarketplaceJob(models.Model):
                 else:
                     job.outcome = self.env._(
                         "Updated %(updated)s · unchanged %(unchanged)s · skipped %(skipped)s", **counts)
+                failed = [entry.get("code") or "-" for entry in data.get("warehouses") or ()
+                          if entry.get("state") == "failed"]
+                if failed:
+                    job.outcome += " · " + self.env._("failed: %s", ", ".join(failed))
             elif job.error_data:
                 text = render(job.env, json.loads(job.error_data)["message"])
                 job.outcome = text if len(text) <= 90 else text[:89] + "…"
@@ -183,6 +189,7 @@ class MarketplaceJob(models.Model):
                 continue
             job.result_summary = self.env["ir.qweb"]._render("otd_marketplace_stock.job_result_summary", {
                 "data": data, "labels": labels, "skip_reasons": list(SKIP_REASONS),
+                "warehouses": data.get("warehouses") or [], "render_message": lambda message: render(job.env, message),
                 "samples": data.get("samples") or {}, "skipped": data.get("skipped") or {},
             })
 
@@ -242,6 +249,10 @@ class MarketplaceJob(models.Model):
         self.check_access("read")
         if not (self.is_preview and self.state == "done"):
             raise UserError(self.env._("Only a finished preview can be applied."))
+        if len(json.loads(self.sync_targets or "[]")) > 1:
+            # each warehouse's pages and checks belong to its own sweep: a new pull reads them all again
+            raise UserError(self.env._("A preview of several Zortout warehouses cannot be applied as it is. "
+                                       "Press Pull Stock on the account instead."))
         moved = self.env["stock.move"].sudo().search_count([
             ("state", "=", "done"), ("date", ">", self.finished_at),
             "|", ("location_id", "child_of", self.sync_location_id.id),
@@ -261,14 +272,15 @@ class MarketplaceJob(models.Model):
         self.sudo().page_ids.copy({"job_id": job.id, "applied": False})
         notes = json.loads(self.sweep_notes or "{}")
         notes.update(settled=[], absent_done=len(notes.get("absent", ())))
-        job.sudo().write({"sync_phase": "settle", "sync_location_id": self.sync_location_id.id,
+        job.sudo().write({"sync_phase": "settle", "sync_targets": self.sync_targets, "sync_target_index": 0,
+                          "sync_location_id": self.sync_location_id.id,
                           "sync_warehouse_code": self.sync_warehouse_code, "pages_total": self.pages_total,
                           "pages_fetched": self.pages_fetched, "skus_total": self.skus_total,
                           "sweep_notes": json.dumps(notes),
                           "result": json.dumps(dict(json.loads(self.result), fetched=0, matched=0, updated=0,
                                                     unchanged=0, skipped={}, samples={}, dry_run=False,
                                                     negative_clamped=0, not_in_zortout=0, api_calls=0,
-                                                    duration_s=0))})
+                                                    duration_s=0, warehouses=[]))})
         job._run_in_request()
         return job._action_open_form()
 

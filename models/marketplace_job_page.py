@@ -15,6 +15,7 @@ class MarketplaceJobPage(models.Model):
 
     job_id = fields.Many2one("marketplace.job", required=True, ondelete="cascade", index=True)
     number = fields.Integer(required=True)
+    sweep = fields.Integer(default=0, help="Which of the job's sweeps (one per Zortout warehouse) read the page.")
     rows = fields.Text(required=True, help="The page's rows as JSON: id, sku, producttype, stock, availablestock.")
     applied = fields.Boolean(default=False)
 

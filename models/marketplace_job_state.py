@@ -50,7 +50,13 @@ class MarketplaceJobState(models.Model):
 
     def _set_done(self, result):
         now = fields.Datetime.now()
-        self.sudo().write({"state": "done", "finished_at": now, **self._error_values()})
+        # a warehouse whose sweep failed while the others were applied: done, and the form says which
+        failures = [msg(_lt("Warehouse %(code)s could not be pulled: %(error)s Its location %(location)s was not "
+                            "changed; the other warehouses were applied."),
+                        code=entry["code"] or "-", error=entry["error"], location=entry["location"])
+                    for entry in result.failed_warehouses]
+        details = "; ".join(entry["details"] for entry in result.failed_warehouses if entry.get("details")) or None
+        self.sudo().write({"state": "done", "finished_at": now, **self._error_values(failures, details)})
         if self._is_account_pull():
             self.account_id._record_sync_outcome("done", now, swept=self.skus_total, calls=result.api_calls)
         log_job_event(_logger, logging.INFO, self, "done", fetched=result.fetched, matched=result.matched,

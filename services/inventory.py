@@ -97,18 +97,22 @@ class QuantState:
         return any(quant.inventory_quantity_set for quant in self.quants)
 
 
-def read_quants(env, location, product_ids):
-    """{product id: QuantState} for the target ``location`` and its internal children.
+def read_quants(env, location, product_ids, exclude=None):
+    """{product id: QuantState} for the target ``location`` and its internal children,
+    without the trees of the ``exclude`` locations (filled by other Zortout warehouses).
 
     The quants are locked for this transaction (``FOR NO KEY UPDATE``): a count
     or a move that another transaction is writing now makes this batch wait for
     it or fail with a concurrency error, never apply over it.
     """
-    quants = env["stock.quant"].search([
+    domain = [
         ("product_id", "in", list(product_ids)),
         ("location_id", "child_of", location.id),
         ("location_id.usage", "=", "internal"),
-    ])
+    ]
+    if exclude:
+        domain += ["!", ("location_id", "child_of", exclude.ids)]
+    quants = env["stock.quant"].search(domain)
     if quants:
         # waits for a transaction writing these quants now; one that wrote them after this
         # transaction began raises a serialization failure: the job tries again later.

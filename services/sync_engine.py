@@ -6,7 +6,9 @@ stopped between two steps (a time limit, a dead worker) continues where it
 stopped. The runner commits after each step; in a request the caller keeps all
 steps in one savepoint.
 
-1. ``start``: read the payload, resolve the warehouse code and the target location.
+1. ``start``: read the payload and resolve the sweeps: one per Zortout warehouse
+   mapped on the account (or the one the payload names), or one of store-wide
+   totals. Steps 2 to 5 run for each sweep in turn, each with its own location.
 2. ``fetch``: read one Zortout page (or one batch of a SKU list) and keep it on
    the job (``marketplace.job.page``), until the sweep is complete.
 3. ``check``: what needs the whole sweep before anything is written: the same
@@ -15,10 +17,13 @@ steps in one savepoint.
 4. ``apply``: one kept page at a time: match its SKUs, read and lock their quants
    now (a count someone started meanwhile wins), set the stock through Odoo's
    inventory mode, and write a change line per changed or skipped SKU.
-5. ``settle``: close the result.
+5. ``finish``: close the sweep's result, then begin the next sweep, if any.
 
 Nothing is written to stock before step 4, and each page of step 4 is applied
-with its "applied" mark in the same transaction: a page is applied once.
+with its "applied" mark in the same transaction: a page is applied once. When
+a job has several sweeps, a Zortout failure or a refusal (zero guard) in one
+sweep's steps 2-3 ends that sweep only: its location is left untouched, the
+result says why, and the next sweep begins.
 """
 
 import json
@@ -29,7 +34,7 @@ import time
 from odoo.tools.float_utils import float_compare
 
 from odoo.addons.otd_marketplace_stock.const import ZERO_GUARD_MIN, ZERO_GUARD_SHARE
-from odoo.addons.otd_marketplace_stock.models.job_message import SyncUserError, _lt, msg
+from odoo.addons.otd_marketplace_stock.models.job_message import SyncUserError, _lt, msg, render
 from odoo.addons.otd_marketplace_stock.models.job_payload import parse_payload
 from odoo.addons.otd_marketplace_stock.zortout import (
     ProductRow,
@@ -74,6 +79,18 @@ class SyncEngine:
     def finished(self):
         return self.job.sync_phase == "done"
 
+    @property
+    def targets(self):
+        """The job's sweeps: [{code, location_id, exclude_ids, unknown, valid}] (see _step_start)."""
+        return json.loads(self.job.sync_targets or "[]")
+
+    @property
+    def target(self):
+        return self.targets[self.job.sync_target_index]
+
+    def _excluded(self):
+        return self.env["stock.location"].browse(self.target.get("exclude_ids") or [])
+
     def log(self, level, event, **values):
         log_job_event(_logger, level, self.job, event, **values)
 
@@ -82,7 +99,14 @@ class SyncEngine:
         started = time.monotonic()
         calls = self.client.stats.calls
         phase = self.job.sync_phase or "start"
-        getattr(self, f"_step_{phase}")()
+        try:
+            # a step that fails leaves nothing behind: the next sweep (if any) starts clean
+            with self.env.cr.savepoint():
+                getattr(self, f"_step_{phase}")()
+        except (ZortoutError, SyncUserError) as exc:
+            if phase == "start" or isinstance(exc, ZortoutQuotaExceededError) or len(self.targets) < 2:
+                raise
+            self._fail_target(exc)
         self.result.api_calls += self.client.stats.calls - calls
         self.result.duration_s += time.monotonic() - started
         self.job.sudo().result = json.dumps(self.result.as_dict(), ensure_ascii=False, indent=1)
@@ -90,18 +114,72 @@ class SyncEngine:
     # -- 1. start --------------------------------------------------------------
 
     def _step_start(self):
-        location = self.account._zortout_target_location()
-        code, source = self.account._zortout_resolve_warehouse_code(self.client, self.payload.warehouse_code)
-        self.result = SyncResult(code, location.complete_name, self.payload.dry_run)
-        skus = self.payload.sku_list or ()
-        self.job.sudo().write({
-            "sync_phase": "fetch", "sync_location_id": location.id, "sync_warehouse_code": code,
-            "pages_total": math.ceil(len(skus) / self.client.sku_batch_size) if skus else 0,
-            "pages_fetched": 0, "skus_total": 0, "skus_done": 0, "sweep_notes": False,
-        })
+        targets = self.account._zortout_sync_targets(self.payload.warehouse_code)
+        valid = [warehouse.code for warehouse in self.client.list_warehouses()] \
+            if any(target["code"] for target in targets) else []
+        code = targets[0]["code"]
+        if len(targets) == 1 and code and code not in valid:
+            raise self.account._zortout_unknown_warehouse_error(code, valid)
+        kept = [{"code": target["code"], "location_id": target["location"].id, "exclude_ids": target["exclude"].ids,
+                 "location": target["location"].complete_name,
+                 "unknown": bool(target["code"]) and target["code"] not in valid, "valid": valid}
+                for target in targets]
+        self.result = SyncResult(", ".join(target["code"] for target in targets if target["code"]) or None,
+                                 ", ".join(target["location"] for target in kept), self.payload.dry_run)
+        self.job.sudo().write({"sync_targets": json.dumps(kept), "pages_fetched": 0, "pages_total": 0,
+                               "skus_total": 0, "skus_done": 0})
         self.job.sudo().page_ids.unlink()
-        self.log(logging.INFO, "start", warehouse=code, location=location.complete_name, source=source,
-                 mode=self.payload.mode, dry_run=self.payload.dry_run)
+        source = "payload" if self.payload.warehouse_code else (
+            "mapping" if self.account.stock_scope == "warehouses" else "store_wide")
+        self.log(logging.INFO, "start", warehouse=self.result.warehouse_code, location=self.result.location,
+                 source=source, mode=self.payload.mode, dry_run=self.payload.dry_run)
+        self._begin_target(0)
+
+    def _begin_target(self, index):
+        """Make sweep ``index`` the current one: its location, its code, fresh notes."""
+        target = self.targets[index]
+        skus = self.payload.sku_list or ()
+        offset = self.job.pages_fetched  # kept pages of the earlier sweeps: numbering goes on
+        notes = {"offset": offset, "rows_before": self.job.skus_total, "base": self.result.as_dict()}
+        self.job.sudo().write({
+            "sync_phase": "fetch", "sync_target_index": index, "sync_location_id": target["location_id"],
+            "sync_warehouse_code": target["code"] or False, "sweep_notes": json.dumps(notes),
+            "pages_total": offset + (math.ceil(len(skus) / self.client.sku_batch_size) if skus else 0),
+        })
+        if len(self.targets) > 1:
+            self.log(logging.INFO, "warehouse", warehouse=target["code"], location=target["location"],
+                     sweep=f"{index + 1}/{len(self.targets)}")
+
+    def _fail_target(self, exc):
+        """The current sweep failed: record why, drop its kept pages (none of them was
+        applied: only steps 2-3 call Zortout or refuse) and begin the next sweep."""
+        target, index = self.target, self.job.sync_target_index
+        message, details = self.job._error_message(exc)
+        notes = json.loads(self.job.sweep_notes or "{}")
+        base = notes.get("base") or {}
+        kept = self.result
+        # the failed sweep's counts are not part of the result: back to where the sweep began
+        self.result = SyncResult.from_dict(base)
+        self.result.api_calls, self.result.duration_s = kept.api_calls, kept.duration_s
+        self.result.warehouses.append(self.result.warehouse_entry(
+            self.result.as_dict(), code=target["code"], location=target["location"], state="failed",
+            error=message, details=details))
+        self.job.sudo().page_ids.filtered(lambda page: page.sweep == index and not page.applied).unlink()
+        self.log(logging.WARNING, "warehouse_failed", warehouse=target["code"], location=target["location"],
+                 error=render(self.job.with_context(lang="en_US").env, message))
+        self._next_target()
+
+    def _next_target(self):
+        index = self.job.sync_target_index
+        if index + 1 < len(self.targets):
+            self._begin_target(index + 1)
+            return
+        self.job.sudo().sync_phase = "done"
+        if not any(entry["state"] == "done" for entry in self.result.warehouses):
+            failures = [msg(_lt("%(code)s: %(error)s"), code=entry["code"] or "-", error=entry["error"])
+                        for entry in self.result.warehouses]
+            raise SyncUserError(self.env, msg(_lt(
+                "No Zortout warehouse could be pulled, so no stock was changed. %(failures)s"), failures=failures))
 
     # -- 2. fetch --------------------------------------------------------------
 
@@ -110,25 +188,31 @@ class SyncEngine:
         number = job.pages_fetched + 1  # the kept page's number, counting on across sweep passes
         notes = json.loads(job.sweep_notes or "{}")
         code = job.sync_warehouse_code or None
+        if self.target.get("unknown"):
+            raise self.account._zortout_unknown_warehouse_error(code, self.target["valid"])
         try:
             if self.payload.sku_list:
                 size = self.client.sku_batch_size
-                batch = self.payload.sku_list[(number - 1) * size:number * size]
+                batch_number = number - notes.get("offset", 0)
+                batch = self.payload.sku_list[(batch_number - 1) * size:batch_number * size]
                 page = self.client.fetch_page(code, page=1, sku_list=batch)
                 complete, pages_total = number >= job.pages_total, job.pages_total
             else:
                 page, complete, pages_total = self._fetch_sweep_page(code, number, notes)
         except ZortoutError as exc:
-            if number == 1 or not exc.transient or isinstance(exc, (ZortoutIncompleteSweepError,
-                                                                    ZortoutQuotaExceededError)):
+            in_sweep = number - notes.get("offset", 0)  # the page of this warehouse's sweep
+            if in_sweep == 1 or not exc.transient or isinstance(exc, (ZortoutIncompleteSweepError,
+                                                                     ZortoutQuotaExceededError)):
                 raise
+            rows = job.skus_total - notes.get("rows_before", 0)
             raise ZortoutIncompleteSweepError(
-                f"Zortout sweep stopped at page {number} after {job.skus_total} rows: {exc}",
-                rows_read=job.skus_total, page=number, cause=exc, endpoint=exc.endpoint, res_code=exc.res_code,
+                f"Zortout sweep stopped at page {in_sweep} after {rows} rows: {exc}",
+                rows_read=rows, page=in_sweep, cause=exc, endpoint=exc.endpoint, res_code=exc.res_code,
                 res_desc=exc.res_desc, http_status=exc.http_status) from exc
         if page.rows:
             self.env["marketplace.job.page"].sudo().create({
-                "job_id": job.id, "number": number, "rows": json.dumps([row_to_json(row) for row in page.rows])})
+                "job_id": job.id, "number": number, "sweep": job.sync_target_index,
+                "rows": json.dumps([row_to_json(row) for row in page.rows])})
         values = {"pages_fetched": number, "pages_total": pages_total, "sweep_notes": json.dumps(notes),
                   "skus_total": job.skus_total + len(page.rows)}
         if complete:
@@ -136,9 +220,10 @@ class SyncEngine:
         job.sudo().write(values)
         self.log(logging.DEBUG, "page", page=number, rows=len(page.rows), count=page.count)
         if complete:
-            self.log(logging.INFO, "fetched", rows=job.skus_total,
+            self.log(logging.INFO, "fetched", rows=job.skus_total - notes.get("rows_before", 0),
                      api_calls=self.result.api_calls + self.client.stats.calls,
-                     retries=self.client.stats.retries, ms=int(self.result.duration_s * 1000), pages=number)
+                     retries=self.client.stats.retries, ms=int(self.result.duration_s * 1000),
+                     pages=number - notes.get("offset", 0))
 
     def _fetch_sweep_page(self, code, number, notes):
         """(page, sweep complete, pages expected) for kept page ``number`` of a full sweep.
@@ -175,9 +260,14 @@ class SyncEngine:
 
     def _kept_rows(self):
         """(page, position, ProductRow) of every kept row, in sweep order."""
-        for page in self.job.sudo().page_ids.sorted("number"):
+        for page in self._sweep_pages().sorted("number"):
             for index, data in enumerate(json.loads(page.rows)):
                 yield page, (page.number, index), ProductRow.from_api(data)
+
+    def _sweep_pages(self):
+        """The kept pages of the current sweep."""
+        index = self.job.sync_target_index
+        return self.job.sudo().page_ids.filtered(lambda page: page.sweep == index)
 
     def _step_check(self):
         positions = [(position, row.zortout_id, row.sku) for _page, position, row in self._kept_rows()]
@@ -194,8 +284,10 @@ class SyncEngine:
         self.job.sudo().write({"sweep_notes": json.dumps(notes), "sync_phase": "settle"})
 
     def _stocked_codes(self):
-        """Stripped codes of the products with a non-zero on hand in the target tree."""
+        """Stripped codes of the products with a non-zero on hand in the target tree
+        (without the locations that other mapped warehouses fill)."""
         location = self.job.sync_location_id
+        excluded = [excluded.parent_path + "%" for excluded in self._excluded()] or ["-"]
         self.env["stock.quant"].flush_model()
         self.env.cr.execute("""
             SELECT btrim(product.default_code)
@@ -203,10 +295,11 @@ class SyncEngine:
               JOIN product_product product ON product.id = quant.product_id
               JOIN stock_location location ON location.id = quant.location_id
              WHERE location.parent_path LIKE %s AND location.usage = 'internal'
+               AND NOT location.parent_path LIKE ANY(%s)
                AND product.default_code IS NOT NULL AND btrim(product.default_code) <> '' AND product.active
           GROUP BY product.id
             HAVING SUM(quant.quantity) <> 0
-        """, [location.parent_path + "%"])
+        """, [location.parent_path + "%", excluded])
         return {code for (code,) in self.env.cr.fetchall()}
 
     # -- 3b. settle: products that Zortout left out, then the zero guard ----------
@@ -246,6 +339,7 @@ class SyncEngine:
         if notes["settled"]:
             number = self.job.pages_fetched + 1
             self.env["marketplace.job.page"].sudo().create({"job_id": self.job.id, "number": number,
+                                                            "sweep": self.job.sync_target_index,
                                                             "rows": json.dumps(notes["settled"])})
             self.job.sudo().write({"pages_fetched": number, "skus_total": self.job.skus_total + len(notes["settled"])})
         for sku in notes["not_in_zortout"]:
@@ -283,7 +377,7 @@ class SyncEngine:
     # -- 4. apply --------------------------------------------------------------
 
     def _step_apply(self):
-        page = self.job.sudo().page_ids.filtered(lambda kept: not kept.applied).sorted("number")[:1]
+        page = self._sweep_pages().filtered(lambda kept: not kept.applied).sorted("number")[:1]
         if not page:
             self.job.sudo().sync_phase = "finish"
             return
@@ -298,7 +392,7 @@ class SyncEngine:
         self._write_lines(lines)
         page.sudo().applied = True
         self.job.sudo().skus_done += len(served)
-        if not self.job.sudo().page_ids.filtered(lambda kept: not kept.applied):
+        if not self._sweep_pages().filtered(lambda kept: not kept.applied):
             self.job.sudo().sync_phase = "finish"
         self.env.flush_all()
         self.env.invalidate_all()  # the page's records are no longer needed: memory stays flat
@@ -329,7 +423,8 @@ class SyncEngine:
                            row.quantity(source))
             else:
                 candidates.append(candidate)
-        states = read_quants(self.env, location, [candidate.product.id for candidate in candidates])
+        states = read_quants(self.env, location, [candidate.product.id for candidate in candidates],
+                             exclude=self._excluded())
         changes = []
         for candidate in candidates:
             state = states[candidate.product.id]
@@ -435,6 +530,15 @@ class SyncEngine:
     # -- 5. finish -------------------------------------------------------------
 
     def _step_finish(self):
-        self.job.sudo().sync_phase = "done"
-        self.log(logging.INFO, "applied", updated=self.result.updated, unchanged=self.result.unchanged,
-                 skipped=self.result.skipped_total, dry_run=self.payload.dry_run)
+        """Close the sweep: its line of the result, then the next sweep or the end."""
+        target = self.target
+        base = json.loads(self.job.sweep_notes or "{}").get("base") or {}
+        self.result.warehouses.append(self.result.warehouse_entry(
+            base, code=target["code"], location=target["location"], state="done"))
+        if len(self.targets) > 1:
+            self.log(logging.INFO, "warehouse_done", warehouse=target["code"], location=target["location"],
+                     updated=self.result.warehouses[-1]["updated"])
+        self._next_target()
+        if self.finished:
+            self.log(logging.INFO, "applied", updated=self.result.updated, unchanged=self.result.unchanged,
+                     skipped=self.result.skipped_total, dry_run=self.payload.dry_run)

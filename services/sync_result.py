@@ -38,6 +38,8 @@ class SyncResult:
         self.dry_run = dry_run
         self.api_calls = 0
         self.duration_s = 0.0
+        # one entry per Zortout warehouse swept: code, location, state, counts, error (a message)
+        self.warehouses = []
 
     @classmethod
     def from_dict(cls, data):
@@ -49,7 +51,21 @@ class SyncResult:
             if reason in result.skipped:
                 result.skipped[reason] = int(count or 0)
         result.samples = {reason: list(skus) for reason, skus in (data.get("samples") or {}).items()}
+        result.warehouses = [dict(entry) for entry in data.get("warehouses") or ()]
         return result
+
+    @property
+    def failed_warehouses(self):
+        return [entry for entry in self.warehouses if entry.get("state") == "failed"]
+
+    def warehouse_entry(self, base, **values):
+        """A warehouse's line of the result: its counts are this result's minus ``base``
+        (the result as it stood when the warehouse's sweep began)."""
+        entry = dict(values)
+        for name in ("fetched", "updated", "unchanged", "not_in_zortout"):
+            entry[name] = getattr(self, name) - int(base.get(name) or 0)
+        entry["skipped"] = self.skipped_total - sum((base.get("skipped") or {}).values())
+        return entry
 
     def skip(self, reason, sku):
         self.skipped[reason] += 1
@@ -82,4 +98,5 @@ class SyncResult:
             "api_calls": self.api_calls,
             "duration_s": round(self.duration_s, 3),
             "samples": {reason: list(skus) for reason, skus in self.samples.items()},
+            "warehouses": [dict(entry) for entry in self.warehouses],
         }

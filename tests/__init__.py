@@ -22,3 +22,5 @@ from . import test_webhook_parts
 from . import test_webhook_setup
 from . import test_webhook_concurrency
 from . import test_webhook_tour
+from . import test_warehouse_mapping
+from . import test_warehouse_mapping_tour

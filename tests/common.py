@@ -59,6 +59,7 @@ class MarketplaceCase(SandboxCase, TransactionCase):
             "api_key": cls.sandbox.api_key,
             "api_secret": cls.sandbox.api_secret,
             "stock_location_id": cls.stock.id,
+            "stock_scope": "store_total",
         })
         cls.products = {sku: cls.make_product(sku) for sku in DEMO_GOODS}
 

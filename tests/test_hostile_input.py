@@ -96,17 +96,24 @@ class TestHostileInput(MarketplaceCase):
                 job.unlink()
 
     def test_odd_warehouse_codes_on_the_account(self):
+        """A code with a space or far too long is refused where it is typed, naming the rule."""
         for code in ("W 0001", "W" * 100):
             with self.subTest(code=code[:10]):
-                self.account.zortout_warehouse_code = code
-                before = self.stock_rows()
-                with self.expect_failure_logs():
-                    job = self.run_job()
-                self.assertEqual(job.state, "failed")
-                self.assertIn("has no warehouse with the code", job.error)
-                self.assertIn("W0001", job.error, "the valid codes are listed")
-                self.assertFalse(self.calls_to(PRODUCTS))
-                self.assertEqual(self.stock_rows(), before)
+                with self.assertRaisesRegex(ValidationError, "no spaces and at most 30 characters"), \
+                        self.env.cr.savepoint():
+                    self.account.zortout_warehouse_code = code
+                self.assertFalse(self.account.warehouse_mapping_ids)
+
+    def test_a_code_zortout_does_not_know_fails_and_lists_the_valid_ones(self):
+        self.account.zortout_warehouse_code = "W0009"
+        before = self.stock_rows()
+        with self.expect_failure_logs():
+            job = self.run_job()
+        self.assertEqual(job.state, "failed")
+        self.assertIn("has no warehouse with the code", job.error)
+        self.assertIn("W0001", job.error, "the valid codes are listed")
+        self.assertFalse(self.calls_to(PRODUCTS))
+        self.assertEqual(self.stock_rows(), before)
 
     def test_absurd_quantities_are_skipped_or_clamped(self):
         """Beyond +/-1e9, NaN and Infinity: skipped as unreadable (stock left as it is); negative: 0

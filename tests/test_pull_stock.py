@@ -101,22 +101,39 @@ class TestWarehouseCode(MarketplaceCase):
         self.assertTrue(calls and all(call["query"].get("warehousecode") == "ODS001" for call in calls))
         self.assertEqual(len(self.calls_to("/Warehouse/GetWarehouses")), 1)
 
-    def test_payload_code_wins_over_the_account_code(self):
-        self.account.zortout_warehouse_code = "ODS001"
+    def test_payload_code_reads_that_warehouse_into_the_store_wide_location(self):
+        """The guide's Job Queue flow: an account of store-wide totals, a payload naming one warehouse."""
         job = self.run_job({"warehouse_code": " W0002 "})
         self.assertEqual(self.result(job)["warehouse_code"], "W0002")
         self.assertEqual(self.on_hand(self.products["DEMO-MUG"]), 24)
 
-    def test_short_name_fallback(self):
-        """Without a code, the stock location's warehouse short name is used when Zortout has it."""
-        self.warehouse.code = "W0002"
-        job = self.run_job()
-        self.assertEqual(self.result(job)["warehouse_code"], "W0002")
-        self.assertEqual(self.on_hand(self.products["DEMO-PEN"]), 120)
+    def test_payload_code_that_is_not_mapped_is_refused(self):
+        """Per warehouse, a payload may only narrow the pull to a mapped warehouse: W0002's stock
+        must not land in the location that ODS001 fills."""
+        self.account.zortout_warehouse_code = "ODS001"
+        with self.expect_failure_logs():
+            job = self.run_job({"warehouse_code": "W0002"})
+        self.assertEqual(job.state, "failed")
+        self.assertIn('"W0002" is not mapped', job.error)
+        self.assertIn("ODS001", job.error)
+        self.assertFalse(self.calls_to("/Product/GetProducts"))
+        self.assertEqual(self.on_hand(self.products["DEMO-MUG"]), 0)
 
-    def test_no_code_means_store_wide_totals(self):
-        """A short name Zortout does not know (here "WH"-like) falls back to store-wide totals."""
-        self.warehouse.code = "XX9"
+    def test_no_mapping_refuses_to_pull_and_says_what_to_do(self):
+        """Per warehouse without any mapping: nothing is summed silently; the form and the job say why."""
+        self.account.stock_scope = "warehouses"
+        self.assertIn("No Zortout warehouse is mapped", self.account.pull_plan_problem)
+        with self.expect_failure_logs():
+            job = self.run_job()
+        self.assertEqual(job.state, "failed")
+        self.assertIn("maps no Zortout warehouse", job.error)
+        self.assertIn("store-wide totals", job.error)
+        self.assertFalse(self.calls_to("/Product/GetProducts"))
+
+    def test_store_wide_totals_are_an_explicit_choice_the_form_states(self):
+        self.assertEqual(self.account.stock_scope, "store_total")
+        self.assertIn("store-wide totals of every Zortout warehouse", self.account.pull_plan)
+        self.assertIn(self.stock.display_name, self.account.pull_plan)
         job = self.run_job()
         self.assertFalse(self.result(job)["warehouse_code"])
         self.assertEqual(self.on_hand(self.products["DEMO-PEN"]), 495 + 120 + 200)

@@ -23,6 +23,7 @@ class TestPullStockTour(SandboxCase, HttpCase):
         account = self.env["marketplace.account"].create({
             "name": "Zortout Tour", "store_name": self.sandbox.store_name,
             "api_key": self.sandbox.api_key, "api_secret": self.sandbox.api_secret,
+            "stock_scope": "store_total",
         })
         self.start_tour("/odoo", "otd_marketplace_stock_pull_stock", login="admin")
         job = self.env["marketplace.job"].search([("account_id", "=", account.id)])

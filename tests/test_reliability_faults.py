@@ -183,6 +183,7 @@ class TestReliabilityFaults(MarketplaceCase):
 
     def test_a_fault_on_the_warehouse_list_writes_nothing(self):
         """The sync asks GetWarehouses before the sweep; a failure there also leaves the stock alone."""
+        self.account.zortout_warehouse_code = "ODS001"
         before = self.stock_state()
         self.sandbox.faults.add("/Warehouse/GetWarehouses", "http_500", times=4)
         with self.expect_failure_logs():

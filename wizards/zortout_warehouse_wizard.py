@@ -10,7 +10,14 @@ class ZortoutWarehouseWizard(models.TransientModel):
 
     account_id = fields.Many2one("marketplace.account", required=True, readonly=True)
     current_code = fields.Char(related="account_id.zortout_warehouse_code", string="Current Warehouse Code")
+    stock_scope = fields.Selection(related="account_id.stock_scope")
+    mapping_count = fields.Integer(compute="_compute_mapping_count")
     line_ids = fields.One2many("zortout.warehouse.wizard.line", "wizard_id", "Warehouses", readonly=True)
+
+    @api.depends("account_id.warehouse_mapping_ids")
+    def _compute_mapping_count(self):
+        for wizard in self:
+            wizard.mapping_count = len(wizard.account_id.warehouse_mapping_ids)
 
     @api.model
     def create_for_account(self, account):
@@ -43,12 +50,33 @@ class ZortoutWarehouseWizardLine(models.TransientModel):
     wizard_id = fields.Many2one("zortout.warehouse.wizard", required=True, ondelete="cascade")
     code = fields.Char(readonly=True)
     name = fields.Char("Warehouse Name", readonly=True)
-    is_current = fields.Boolean(compute="_compute_is_current")
+    is_current = fields.Boolean(compute="_compute_mapping")
+    mapped_location_id = fields.Many2one("stock.location", "Mapped To", compute="_compute_mapping")
 
-    @api.depends("code", "wizard_id.current_code")
-    def _compute_is_current(self):
+    @api.depends("code", "wizard_id.account_id.warehouse_mapping_ids")
+    def _compute_mapping(self):
         for line in self:
-            line.is_current = bool(line.code) and line.code == (line.wizard_id.current_code or "").strip()
+            mapping = line.wizard_id.account_id.warehouse_mapping_ids.filtered(
+                lambda mapping: mapping.warehouse_code == line.code)[:1]
+            line.mapped_location_id = mapping.location_id
+            line.is_current = bool(mapping)
+
+    def action_add_mapping(self):
+        """Map this Zortout warehouse to an Odoo location: a small form, prefilled."""
+        self.ensure_one()
+        account = self.wizard_id.account_id
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Map Zortout Warehouse %s", self.code),
+            "res_model": "marketplace.warehouse.mapping",
+            "view_mode": "form",
+            "views": [(self.env.ref("otd_marketplace_stock.view_marketplace_warehouse_mapping_form").id, "form")],
+            "target": "new",
+            "context": {"default_account_id": account.id, "default_warehouse_code": self.code,
+                        "default_warehouse_name": self.name,
+                        "default_location_id": False if account.warehouse_mapping_ids
+                        else account._zortout_target_location().id},
+        }
 
     def action_use_code(self):
         """Use this code: write it as the account's Zortout warehouse code. An account that

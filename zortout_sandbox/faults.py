@@ -1,8 +1,8 @@
 """Faults the sandbox injects on demand.
 
 A fault targets a route (``"/Product/GetProducts"``, with or without the
-``/v4`` prefix, or ``"*"`` for every route), optionally one page number, and
-fires for ``times`` matching requests before it is used up.
+``/v4`` prefix, or ``"*"`` for every route), optionally one page number and
+one warehouse code (a read with that ``warehousecode``), and fires for ``times`` matching requests before it is used up.
 """
 
 import threading
@@ -40,9 +40,12 @@ class Fault:
     times: int = 1
     opts: dict = field(default_factory=dict)
     fired: int = 0
+    warehouse: str | None = None
 
-    def matches(self, route, page):
+    def matches(self, route, page, warehouse=None):
         if self.route not in ("/*", route):
+            return False
+        if self.warehouse is not None and self.warehouse != warehouse:
             return False
         return self.page is None or self.page == page
 
@@ -52,10 +55,10 @@ class FaultPlan:
         self._lock = threading.Lock()
         self._faults = []
 
-    def add(self, route, kind, page=None, times=1, **opts):
+    def add(self, route, kind, page=None, times=1, warehouse=None, **opts):
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; known: {', '.join(FAULT_KINDS)}")
-        fault = Fault(normalize_route(route), kind, page, times, opts)
+        fault = Fault(normalize_route(route), kind, page, times, opts, warehouse=warehouse)
         with self._lock:
             self._faults.append(fault)
         return fault
@@ -64,11 +67,11 @@ class FaultPlan:
         with self._lock:
             self._faults.clear()
 
-    def take(self, route, page):
+    def take(self, route, page, warehouse=None):
         """The next fault to play for this request, using one occurrence."""
         with self._lock:
             for fault in self._faults:
-                if fault.fired < fault.times and fault.matches(route, page):
+                if fault.fired < fault.times and fault.matches(route, page, warehouse):
                     fault.fired += 1
                     return fault
         return None

@@ -397,7 +397,7 @@ class SandboxServer:
         if self.latency > 0:
             time.sleep(self.latency)
         page = _int(query.get("page"), 1) if route in ("/Product/GetProducts", "/Warehouse/GetWarehouses") else None
-        fault = self.faults.take(route, page)
+        fault = self.faults.take(route, page, query.get("warehousecode") or None)
         kind = fault.kind if fault else None
         if kind == "hang":
             time.sleep(fault.opts.get("seconds", 2))

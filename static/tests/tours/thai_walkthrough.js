@@ -44,7 +44,7 @@ registry.category("web_tour.tours").add("otd_marketplace_stock_thai_walkthrough"
             run: "click",
         },
         {
-            content: "No code yet: the pull would use the store-wide totals",
+            content: "No warehouse mapped yet: the test says so and names both ways out",
             trigger: ".o_notification .o_notification_content:contains('ยอดรวมทั้งร้าน')",
         },
         {
@@ -58,8 +58,12 @@ registry.category("web_tour.tours").add("otd_marketplace_stock_thai_walkthrough"
             run: "click",
         },
         {
-            content: "The account now has the warehouse code ODS001",
-            trigger: "body:not(:has(.modal)) .o_form_view .o_field_widget[name='zortout_warehouse_code'] input:value(ODS001)",
+            content: "The account now maps the warehouse code ODS001 to its stock location",
+            trigger: "body:not(:has(.modal)) .o_form_view .o_field_widget[name='warehouse_mapping_ids'] .o_data_row:contains('ODS001')",
+        },
+        {
+            content: "The form says what a pull will do",
+            trigger: ".o_form_view div[name='pull_plan']:contains('ODS001 → WH/Stock')",
         },
         {
             content: "Press ทดสอบ Warehouse Code again",
