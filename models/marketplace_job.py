@@ -249,7 +249,10 @@ class MarketplaceJob(models.Model):
         self.check_access("read")
         if not (self.is_preview and self.state == "done"):
             raise UserError(self.env._("Only a finished preview can be applied."))
-        if len(json.loads(self.sync_targets or "[]")) > 1:
+        if not self.sync_targets:
+            raise UserError(self.env._("This preview was made by an earlier version of the addon and cannot be "
+                                       "applied. Start a new pull or a new preview instead."))
+        if len(json.loads(self.sync_targets)) > 1:
             # each warehouse's pages and checks belong to its own sweep: a new pull reads them all again
             raise UserError(self.env._("A preview of several Zortout warehouses cannot be applied as it is. "
                                        "Press Pull Stock on the account instead."))

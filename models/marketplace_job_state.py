@@ -100,13 +100,21 @@ class MarketplaceJobState(models.Model):
         across two days would mix two days' quantities), and the store's scheduled
         pulls wait until then."""
         when = fields.Datetime.to_datetime(resets_at.astimezone(timezone.utc).replace(tzinfo=None))
+        self.invalidate_recordset(["skus_done"])
+        if self.skus_done:
+            # a job of several warehouses: the ones the runner finished before stay applied
+            message = msg(_lt(
+                "Zortout's daily limit of API calls for this store is reached. The warehouses already pulled stay "
+                "applied; the job pulls every warehouse again when the limit resets at midnight (Bangkok time), "
+                "%(when)s."), when=at(when))
+        else:
+            message = msg(_lt(
+                "Zortout's daily limit of API calls for this store is reached. No stock was changed; the job "
+                "runs again when the limit resets at midnight (Bangkok time), %(when)s."), when=at(when))
         self.sudo().page_ids.unlink()
         self.sudo().write({
             "state": "pending", "next_run_at": when, "finished_at": False, "sync_phase": "start",
-            "attempts": max(self.attempts - 1, 0),
-            **self._error_values([msg(_lt(
-                "Zortout's daily limit of API calls for this store is reached. No stock was changed; the job "
-                "runs again when the limit resets at midnight (Bangkok time), %(when)s."), when=at(when))]),
+            "attempts": max(self.attempts - 1, 0), **self._error_values([message]),
         })
         self.account_id._record_quota_spent(when)
         log_job_event(_logger, logging.WARNING, self, "quota", next_run_at=fields.Datetime.to_string(when))

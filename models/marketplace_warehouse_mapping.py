@@ -82,7 +82,11 @@ class MarketplaceWarehouseMapping(models.Model):
 
     def action_map(self):
         """The dialog's Map button (the record is saved first): back to the account form,
-        reloaded, where the new line and "Will pull ..." show."""
+        reloaded, where the new line and "Will pull ..." show. Mapping a warehouse is
+        choosing to pull per warehouse: an account of store-wide totals switches (the
+        form and the chatter say so)."""
+        self.account_id.filtered(lambda account: account.stock_scope != "warehouses").sudo().write(
+            {"stock_scope": "warehouses"})
         return {"type": "ir.actions.client", "tag": "soft_reload"}
 
     def _excluded_locations(self):

@@ -73,10 +73,21 @@ class ZortoutWarehouseWizardLine(models.TransientModel):
             "views": [(self.env.ref("otd_marketplace_stock.view_marketplace_warehouse_mapping_form").id, "form")],
             "target": "new",
             "context": {"default_account_id": account.id, "default_warehouse_code": self.code,
-                        "default_warehouse_name": self.name,
-                        "default_location_id": False if account.warehouse_mapping_ids
-                        else account._zortout_target_location().id},
+                        "default_warehouse_name": self.name, "default_location_id": self._proposed_location().id},
         }
+
+    def _proposed_location(self):
+        """Where this Zortout warehouse most likely goes: the stock location of the Odoo
+        warehouse with the same short name (the users' guide sets them alike), else, for
+        an account that maps nothing yet, its Stock Location."""
+        account = self.wizard_id.account_id
+        namesake = self.env["stock.warehouse"].search(
+            [("code", "=", self.code), ("company_id", "=", account.company_id.id)], limit=1)
+        if namesake:
+            return namesake.lot_stock_id
+        if not account.warehouse_mapping_ids:
+            return account._zortout_target_location()
+        return self.env["stock.location"]
 
     def action_use_code(self):
         """Use this code: write it as the account's Zortout warehouse code. An account that
