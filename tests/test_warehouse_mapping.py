@@ -167,8 +167,25 @@ class TestWarehouseMapping(MarketplaceCase):
         mapping = self.env["marketplace.warehouse.mapping"].with_user(self.manager).with_context(
             opened["context"]).create({"location_id": self.defects.id})
         self.assertEqual(mapping.warehouse_name, "คลังสินค้าตำหนิ")
+        self.assertEqual(mapping.action_map()["tag"], "soft_reload", "back to the account form, reloaded")
         self.assertEqual(self.account.zortout_warehouse_code, "W0001, DEF01")
         self.assertIn("DEF01 → WH/Defects", self.account.pull_plan)
+
+    def test_mapping_a_warehouse_of_a_store_wide_account_pulls_per_warehouse(self):
+        """The dialog proposes the stock of the Odoo warehouse named like the Zortout one; mapping
+        it makes the account pull per warehouse, and the form says so."""
+        self.assertEqual(self.account.stock_scope, "store_total")
+        namesake = self.env["stock.warehouse"].create({"name": "Defects", "code": "DEF01"})
+        action = self.account.with_user(self.manager).action_view_warehouse_list()
+        line = self.env["zortout.warehouse.wizard"].browse(action["res_id"]).line_ids.filtered(
+            lambda line: line.code == "DEF01")
+        opened = line.with_user(self.manager).action_add_mapping()
+        self.assertEqual(opened["context"]["default_location_id"], namesake.lot_stock_id.id)
+        mapping = self.env["marketplace.warehouse.mapping"].with_user(self.manager).with_context(
+            opened["context"]).create({})
+        mapping.with_user(self.manager).action_map()
+        self.assertEqual(self.account.stock_scope, "warehouses")
+        self.assertEqual(self.account.pull_plan, f"Will pull DEF01 → {namesake.lot_stock_id.display_name}")
 
     def test_test_warehouse_code_checks_every_mapping(self):
         self.map_three()
