@@ -43,11 +43,16 @@ class TestScreenshots(SandboxCase, HttpCase):
         Product.create({"name": "Demo water bottle", "default_code": "DEMO-BOTTLE", "type": "consu"})
         Product.create({"name": "Demo gift wrapping", "default_code": "DEMO-GIFTWRAP", "type": "service"})
         warehouse = self.env["stock.warehouse"].search([("company_id", "=", self.env.company.id)], limit=1)
+        online = self.env["stock.warehouse"].create({"name": "Online Shop", "code": "ONL"})
         self.account = self.env["marketplace.account"].with_user(admin).with_context(lang="th_TH").create({
             "name": "Zortout", "store_name": self.sandbox.store_name, "api_key": self.sandbox.api_key,
             "api_secret": self.sandbox.api_secret, "stock_location_id": warehouse.lot_stock_id.id,
-            "zortout_warehouse_code": "ODS001", "pull_interval": 60,
+            "zortout_warehouse_code": "W0001", "pull_interval": 60,
         })
+        # two Zortout warehouses, each filling its own Odoo warehouse
+        self.env["marketplace.warehouse.mapping"].create({
+            "account_id": self.account.id, "warehouse_code": "ODS001", "warehouse_name": "คลังออนไลน์ ODS",
+            "location_id": online.lot_stock_id.id})
         action = self.account.action_pull_stock()
         self.job = self.env["marketplace.job"].browse(action["res_id"])
         self.assertEqual(self.job.state, "done")
