@@ -49,7 +49,8 @@ class ZortoutWebhook(http.Controller):
             account._webhook_count(refusal)
             return self._refuse(account, 401, refusal, started, "wrong or missing keys")
         try:
-            body = httprequest.get_data(cache=False)
+            # kept: should Odoo run the request again (a serialization failure), the body is read again
+            body = httprequest.get_data(cache=True)
             if len(body) > WEBHOOK_MAX_BODY:
                 raise DeliveryError("the delivery's body is too large", reason="too_large")
             delivery = parse_delivery(body, httprequest.form, httprequest.args)
