@@ -356,8 +356,8 @@ class MarketplaceAccount(models.Model):
         """The queue itself. One statement appends the delivery's new SKUs to the
         newest pending instant job, its row locked only while the statement and
         the commit run; concurrent deliveries of the account never wait for more.
-        Only when no pending job is there (the first delivery of a window, or the
-        runner took the job meanwhile), or the job is full, are the deliveries of
+        Only when no pending job is in its window (the first delivery of a window),
+        or the job is full, are the deliveries of
         the account lined up (an advisory lock, released at commit) to look again
         and make one new job; no row is held while waiting for that lock. The
         delivery is counted last: a delivery holding a count's row never waits
@@ -365,7 +365,8 @@ class MarketplaceAccount(models.Model):
         services/webhook_payload.clean_sku - the payload's own rule - and a list
         never grows past the payload's limit, so the payload stays valid."""
         outcome = {"job": None, "added": 0, "pending": 0, "new_jobs": 0}
-        remaining = self._webhook_append(skus, outcome)
+        window = param_value(self.env, PARAM_WEBHOOK_WINDOW)
+        remaining = self._webhook_append(skus, outcome, window)
         if remaining:
             # a full job stays locked by this transaction: commit what was appended, then wait for the
             # lock without holding a row another delivery may hold the lock and wait for
@@ -373,16 +374,15 @@ class MarketplaceAccount(models.Model):
             # deliveries of one account that need a new job, one after the other (released at commit)
             self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ADVISORY_LOCK_NAMESPACE, self.id])
             # another delivery may have made the job meanwhile: this statement sees it (READ COMMITTED)
-            remaining = self._webhook_append(remaining, outcome)
+            remaining = self._webhook_append(remaining, outcome, window)
         if remaining:
-            self._webhook_new_jobs(remaining, outcome)
+            self._webhook_new_jobs(remaining, outcome, window)
         self.env["marketplace.webhook.day"]._count_delivery(self.id)
         return outcome
 
-    def _webhook_new_jobs(self, remaining, outcome):
+    def _webhook_new_jobs(self, remaining, outcome, window):
         """New pending instant jobs for ``remaining`` (under the account's advisory lock)."""
         Job = self.env["marketplace.job"]
-        window = param_value(self.env, PARAM_WEBHOOK_WINDOW)
         lang = self.company_id.partner_id.lang or self.env.lang
         name = self.with_context(lang=lang).env._("Instant sync from Zortout")
         while remaining:
@@ -399,10 +399,15 @@ class MarketplaceAccount(models.Model):
                            due=fields.Datetime.to_string(due), new_jobs=outcome["new_jobs"] + 1)
         return outcome
 
-    def _webhook_append(self, skus, outcome):
+    def _webhook_append(self, skus, outcome, window):
         """Append ``skus`` (no repeats) to the newest pending instant job of the account in one
         statement; update ``outcome`` and return the SKUs that found no place: all of them without
-        a pending job, those past the payload's limit when it is full.
+        a pending job still in its window, those past the payload's limit when it is full.
+
+        A job gathers the SKUs of its window (``window`` seconds from its first delivery); once it
+        is due, deliveries leave its row alone and start the next job, so that the runner takes it
+        at once instead of waiting for the row between two deliveries of a flood. (A window of 0:
+        the job gathers until the runner takes it.)
 
         The job's row is locked by the statement's ``FOR UPDATE``: a delivery at the same moment
         waits for this one's commit, then (READ COMMITTED) reads the list this one left; a job
@@ -413,7 +418,7 @@ class MarketplaceAccount(models.Model):
                 SELECT id, reference, next_run_at, COALESCE(payload::jsonb -> 'sku_list', '[]'::jsonb) AS queued
                   FROM marketplace_job
                  WHERE account_id = %(account)s AND job_type = %(job_type)s
-                   AND state = 'pending' AND sync_phase = 'start'
+                   AND state = 'pending' AND sync_phase = 'start' AND (next_run_at > %(now)s OR %(gather)s)
               ORDER BY id DESC
                  LIMIT 1
                    FOR UPDATE
@@ -442,7 +447,7 @@ class MarketplaceAccount(models.Model):
                    ARRAY(SELECT value FROM fresh WHERE position > room ORDER BY position)
               FROM locked, taken
         """, account=self.id, job_type=INSTANT_JOB_TYPE, max=MAX_SKUS, skus=list(skus),
-                                now=fields.Datetime.now(), uid=self.env.uid))
+                                now=fields.Datetime.now(), uid=self.env.uid, gather=not window))
         row = self.env.cr.fetchone()
         if not row:
             return skus
