@@ -15,11 +15,13 @@ Answers, always with an empty or one-line body, fast:
 
 Every answer is one log line (``event=webhook_accepted``, ``webhook_ignored``
 or ``webhook_refused`` with the reason) for the monitor scripts; no key, no
-token, no body is ever logged. The quantities a delivery carries are never
+token, no body is ever logged (Odoo's own line for each request, which names
+the path, shows the token as ``***``: see HideWebhookToken). The quantities a delivery carries are never
 used: the instant sync reads the SKUs again from Zortout.
 """
 
 import logging
+import re
 import time
 
 from odoo import SUPERUSER_ID, http
@@ -30,6 +32,24 @@ from odoo.addons.otd_marketplace_stock.services.webhook_log import log_webhook_e
 from odoo.addons.otd_marketplace_stock.services.webhook_payload import DeliveryError, check_keys, parse_delivery
 
 _logger = logging.getLogger(__name__)
+
+
+class HideWebhookToken(logging.Filter):
+    """Odoo logs every request's path (logger ``werkzeug``): a webhook URL's token, a secret, becomes ``***``."""
+
+    pattern = re.compile(re.escape(WEBHOOK_ROUTE) + r"/[^\s/?#\"]+")
+
+    def filter(self, record):
+        if isinstance(record.args, tuple) and any(isinstance(arg, str) and WEBHOOK_ROUTE in arg
+                                                  for arg in record.args):
+            record.args = tuple(self.pattern.sub(WEBHOOK_ROUTE + "/***", arg) if isinstance(arg, str) else arg
+                                for arg in record.args)
+        return True
+
+
+_request_logger = logging.getLogger("werkzeug")
+if not any(type(known).__name__ == HideWebhookToken.__name__ for known in _request_logger.filters):
+    _request_logger.addFilter(HideWebhookToken())
 
 
 class ZortoutWebhook(http.Controller):
@@ -49,7 +69,8 @@ class ZortoutWebhook(http.Controller):
             account._webhook_count(refusal)
             return self._refuse(account, 401, refusal, started, "wrong or missing keys")
         try:
-            body = httprequest.get_data(cache=False)
+            # kept: should Odoo run the request again (a serialization failure), the body is read again
+            body = httprequest.get_data(cache=True)
             if len(body) > WEBHOOK_MAX_BODY:
                 raise DeliveryError("the delivery's body is too large", reason="too_large")
             delivery = parse_delivery(body, httprequest.form, httprequest.args)

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from odoo import api, fields, models, sql_db
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from odoo.addons.otd_marketplace_stock import zortout
 from odoo.addons.otd_marketplace_stock.const import (
@@ -320,70 +321,70 @@ class MarketplaceAccount(models.Model):
         or to a new one due a window (system parameter) from now; see _webhook_apart.
         Returns what happened, as a dict for the log line."""
         self.ensure_one()
-        window = param_value(self.env, PARAM_WEBHOOK_WINDOW)
-        return self._webhook_apart(lambda account: account._webhook_enqueue_locked(list(skus), window))
+        return self._webhook_apart(lambda account: account._webhook_enqueue_now(list(skus)))
 
     def _webhook_apart(self, work):
-        """``work(account)`` in a fresh READ COMMITTED transaction of the delivery's request.
+        """``work(account)`` in a fresh READ COMMITTED transaction of the delivery's request,
+        committed at once when it is done.
 
         Only for the webhook's request: the transaction it has run so far (it
-        only read) is committed, and the next one, which Odoo commits when the
-        request ends, reads each statement afresh. Under Odoo's REPEATABLE READ
-        the request's snapshot was taken before the delivery could line up
-        behind another delivery of the same account (an advisory lock per
-        account); in that snapshot the job the other delivery just created or
-        extended would be invisible (a second job) or a serialization failure
-        (the whole request retried, seconds lost). After the lock, READ COMMITTED
-        sees the pending job as the previous delivery left it. (Under a test
-        cursor the transaction is the test's: the isolation is left alone.)
+        only read) is committed, and the next one reads each statement afresh.
+        Under Odoo's REPEATABLE READ a delivery that waited for another
+        delivery's row (the pending job, see _webhook_enqueue_now) would fail
+        with a serialization error and the whole request would be retried;
+        READ COMMITTED sees the row as the other delivery left it. The work is
+        committed as soon as it is done, so the rows it wrote are held for the
+        time of one statement, not for the rest of the request. (Under a test
+        cursor the transaction is the test's: nothing is committed and the
+        isolation is left alone.)
         """
         self.ensure_one()
+        self._webhook_new_transaction()
+        result = work(self)
+        if isinstance(self.env.cr, sql_db.Cursor):
+            self.env.cr.commit()
+        return result
+
+    def _webhook_new_transaction(self):
+        """Commit, and run the next transaction READ COMMITTED (see _webhook_apart)."""
         cr = self.env.cr
         cr.commit()
         if isinstance(cr, sql_db.Cursor):
             cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-        return work(self)
 
-    def _webhook_enqueue_locked(self, skus, window):
-        """The queue itself, under the account's advisory lock. The pending job's SKU
-        list is read and extended in SQL: this runs once per delivery, one delivery
-        of the account at a time, so it is kept short. The SKUs are those of
+    def _webhook_enqueue_now(self, skus):
+        """The queue itself. One statement appends the delivery's new SKUs to the
+        newest pending instant job, its row locked only while the statement and
+        the commit run; concurrent deliveries of the account never wait for more.
+        Only when no pending job is in its window (the first delivery of a window),
+        or the job is full, are the deliveries of
+        the account lined up (an advisory lock, released at commit) to look again
+        and make one new job; no row is held while waiting for that lock. The
+        delivery is counted last: a delivery holding a count's row never waits
+        for the job or the lock, so no two deliveries can wait for each other. The SKUs are those of
         services/webhook_payload.clean_sku - the payload's own rule - and a list
         never grows past the payload's limit, so the payload stays valid."""
-        cr = self.env.cr
-        # deliveries of one account, one after the other (released at commit)
-        cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ADVISORY_LOCK_NAMESPACE, self.id])
-        self.env["marketplace.webhook.day"]._count_delivery(self.id)
-        # the newest instant job not yet started; a runner claiming it holds its row until it commits,
-        # after which the row no longer qualifies and the SKUs go into a new job
-        cr.execute("""
-            SELECT id, reference, payload, next_run_at FROM marketplace_job
-             WHERE account_id = %s AND job_type = %s AND state = 'pending' AND sync_phase = 'start'
-          ORDER BY id DESC
-             LIMIT 1
-               FOR UPDATE
-        """, [self.id, INSTANT_JOB_TYPE])
-        row = cr.fetchone()
         outcome = {"job": None, "added": 0, "pending": 0, "new_jobs": 0}
-        remaining = skus
-        if row:
-            job_id, reference, text, next_run_at = row
-            payload = json.loads(text or "{}")
-            queued = list(payload.get("sku_list") or [])
-            known = set(queued)
-            new = [sku for sku in remaining if sku not in known]
-            room = max(0, MAX_SKUS - len(queued))
-            taken, remaining = new[:room], new[room:]
-            if taken:
-                payload["sku_list"] = queued + taken
-                cr.execute("UPDATE marketplace_job SET payload = %s, write_date = %s, write_uid = %s WHERE id = %s",
-                           [json.dumps(payload, ensure_ascii=False), fields.Datetime.now(), self.env.uid, job_id])
-            outcome.update(job=reference, added=len(taken), pending=len(queued) + len(taken),
-                           due=fields.Datetime.to_string(next_run_at))
+        window = param_value(self.env, PARAM_WEBHOOK_WINDOW)
+        remaining = self._webhook_append(skus, outcome, window)
         if remaining:
-            Job = self.env["marketplace.job"]
-            lang = self.company_id.partner_id.lang or self.env.lang
-            name = self.with_context(lang=lang).env._("Instant sync from Zortout")
+            # a full job stays locked by this transaction: commit what was appended, then wait for the
+            # lock without holding a row another delivery may hold the lock and wait for
+            self._webhook_new_transaction()
+            # deliveries of one account that need a new job, one after the other (released at commit)
+            self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ADVISORY_LOCK_NAMESPACE, self.id])
+            # another delivery may have made the job meanwhile: this statement sees it (READ COMMITTED)
+            remaining = self._webhook_append(remaining, outcome, window)
+        if remaining:
+            self._webhook_new_jobs(remaining, outcome, window)
+        self.env["marketplace.webhook.day"]._count_delivery(self.id)
+        return outcome
+
+    def _webhook_new_jobs(self, remaining, outcome, window):
+        """New pending instant jobs for ``remaining`` (under the account's advisory lock)."""
+        Job = self.env["marketplace.job"]
+        lang = self.company_id.partner_id.lang or self.env.lang
+        name = self.with_context(lang=lang).env._("Instant sync from Zortout")
         while remaining:
             chunk, remaining = remaining[:MAX_SKUS], remaining[MAX_SKUS:]
             due = fields.Datetime.now() + timedelta(seconds=window)
@@ -397,3 +398,60 @@ class MarketplaceAccount(models.Model):
             outcome.update(job=job.reference, added=outcome["added"] + len(chunk), pending=len(chunk),
                            due=fields.Datetime.to_string(due), new_jobs=outcome["new_jobs"] + 1)
         return outcome
+
+    def _webhook_append(self, skus, outcome, window):
+        """Append ``skus`` (no repeats) to the newest pending instant job of the account in one
+        statement; update ``outcome`` and return the SKUs that found no place: all of them without
+        a pending job still in its window, those past the payload's limit when it is full.
+
+        A job gathers the SKUs of its window (``window`` seconds from its first delivery); once it
+        is due, deliveries leave its row alone and start the next job, so that the runner takes it
+        at once instead of waiting for the row between two deliveries of a flood. (A window of 0:
+        the job gathers until the runner takes it.)
+
+        The job's row is locked by the statement's ``FOR UPDATE``: a delivery at the same moment
+        waits for this one's commit, then (READ COMMITTED) reads the list this one left; a job
+        the runner took meanwhile is no longer pending, and the statement finds no job.
+        """
+        self.env.cr.execute(SQL("""
+            WITH locked AS (
+                SELECT id, reference, next_run_at, COALESCE(payload::jsonb -> 'sku_list', '[]'::jsonb) AS queued
+                  FROM marketplace_job
+                 WHERE account_id = %(account)s AND job_type = %(job_type)s
+                   AND state = 'pending' AND sync_phase = 'start' AND (next_run_at > %(now)s OR %(gather)s)
+              ORDER BY id DESC
+                 LIMIT 1
+                   FOR UPDATE
+            ),
+            fresh AS (
+                SELECT sku.value, row_number() OVER (ORDER BY sku.position) AS position,
+                       %(max)s - jsonb_array_length(locked.queued) AS room
+                  FROM locked, unnest(%(skus)s::varchar[]) WITH ORDINALITY AS sku(value, position)
+                 WHERE NOT locked.queued ? sku.value
+            ),
+            taken AS (
+                SELECT COALESCE(jsonb_agg(value ORDER BY position), '[]'::jsonb) AS skus, count(*) AS added
+                  FROM fresh
+                 WHERE position <= room
+            ),
+            appended AS (
+                UPDATE marketplace_job job
+                   SET payload = jsonb_set(COALESCE(job.payload, '{}')::jsonb, '{sku_list}',
+                                           locked.queued || taken.skus)::text,
+                       write_date = %(now)s, write_uid = %(uid)s
+                  FROM locked, taken
+                 WHERE job.id = locked.id AND taken.added > 0
+            )
+            SELECT locked.reference, locked.next_run_at, taken.added,
+                   jsonb_array_length(locked.queued) + taken.added,
+                   ARRAY(SELECT value FROM fresh WHERE position > room ORDER BY position)
+              FROM locked, taken
+        """, account=self.id, job_type=INSTANT_JOB_TYPE, max=MAX_SKUS, skus=list(skus),
+                                now=fields.Datetime.now(), uid=self.env.uid, gather=not window))
+        row = self.env.cr.fetchone()
+        if not row:
+            return skus
+        reference, next_run_at, added, pending, left = row
+        outcome.update(job=reference, added=outcome["added"] + added, pending=pending,
+                       due=fields.Datetime.to_string(next_run_at))
+        return list(left)

@@ -4,6 +4,7 @@ reading a delivery, checking its keys, and judging Odoo's public address."""
 
 import base64
 import json
+import logging
 import select
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from odoo import fields, sql_db
 from odoo.tests import tagged
 from odoo.tests.common import BaseCase, get_db_name
 
+from odoo.addons.otd_marketplace_stock.const import WEBHOOK_ROUTE
 from odoo.addons.otd_marketplace_stock.models.marketplace_job_webhook import notify_runner_later
 
 from odoo.addons.otd_marketplace_stock.services.webhook_payload import (
@@ -218,6 +220,20 @@ class TestWebhookClientAndSandbox(SandboxCase, BaseCase):
 
 @tagged("post_install", "-at_install")
 class TestDeliveryReading(BaseCase):
+
+    def test_request_log_hides_the_token(self):
+        """Odoo's line for each request names its path: the webhook URL's token shows as ***."""
+        token = "hidden-token-0123456789abcdefghij"
+        line = f"POST {WEBHOOK_ROUTE}/{token}?method=UPDATEPRODUCTQUANTITY HTTP/1.1"
+        record = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, '"%s" %s %s', (line, "200", "-"), None)
+        self.assertTrue(logging.getLogger("werkzeug").filter(record))
+        text = record.getMessage()
+        self.assertNotIn(token, text)
+        self.assertIn(f"POST {WEBHOOK_ROUTE}/***?method=UPDATEPRODUCTQUANTITY HTTP/1.1", text)
+        other = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, '"%s" %s %s', ("GET /odoo HTTP/1.1", 200, "-"),
+                                  None)
+        self.assertTrue(logging.getLogger("werkzeug").filter(other))
+        self.assertEqual(other.getMessage(), '"GET /odoo HTTP/1.1" 200 -')
 
     def test_shapes(self):
         product = json.dumps({"id": 1, "sku": "P0001", "stock": "20.00", "availablestock": "10.00"})
