@@ -75,8 +75,10 @@ class SyncResult:
 
     def sample(self, reason, sku):
         samples = self.samples.setdefault(reason, [])
-        if len(samples) < MAX_SAMPLES:
-            samples.append(sku if sku else "(no SKU)")
+        sku = sku if sku else "(no SKU)"
+        # the sweep of each mapped warehouse may skip the same SKU: name it once
+        if len(samples) < MAX_SAMPLES and sku not in samples:
+            samples.append(sku)
 
     @property
     def skipped_total(self):
