@@ -39,7 +39,7 @@ class TestSyncRules(MarketplaceCase):
         self.assertEqual(result["fetched"], 13)
         self.assertEqual(result["matched"], 8)  # service x2, untracked, lot, bad x2, counted, good
         self.assertEqual(result["updated"], 1)
-        self.assertEqual(result["samples"]["duplicate_in_zortout"], ["TWICE", "TWICE"])
+        self.assertEqual(result["samples"]["duplicate_in_zortout"], ["TWICE"], "a sample names a SKU once")
         self.assertEqual(sorted(result["samples"]["bad_quantity"]), ["GARBLED", "MISSING"])
         self.assertEqual(result["samples"]["being_counted"], ["COUNTED"])
         # left alone: stock unchanged, counting kept, product settings unchanged
