@@ -1,0 +1,169 @@
+"""Which Zortout warehouses an account pulls, into which Odoo locations.
+
+Per Zortout warehouse (the default), each mapping line (marketplace.warehouse.mapping)
+names a Zortout warehouse code and the Odoo location it fills; "store-wide totals"
+sums every Zortout warehouse into the account's Stock Location, as an explicit
+choice the form states. :meth:`_zortout_sync_targets` turns this into the sweeps
+of a pull (services/sync_engine.py).
+"""
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.otd_marketplace_stock import zortout
+
+from .job_message import SyncUserError, _lt, msg
+
+
+class MarketplaceAccountWarehouses(models.Model):
+    _inherit = "marketplace.account"
+
+    stock_scope = fields.Selection(
+        [("warehouses", "Per Zortout warehouse"), ("store_total", "Store-wide totals into one location")],
+        "Zortout Stock", required=True, default="warehouses", tracking=True,
+        help="Per Zortout warehouse: each mapped Zortout warehouse fills its own Odoo location. Store-wide "
+             "totals: the sum over every Zortout warehouse (returns and defects included) fills the Stock "
+             "Location.")
+    warehouse_mapping_ids = fields.One2many("marketplace.warehouse.mapping", "account_id", "Warehouse Mappings",
+                                            copy=True)
+    # the mapped codes in one line; writing one code (a script, the guide's single-warehouse set-up)
+    # maps that code to the Stock Location (see _inverse_zortout_warehouse_code)
+    zortout_warehouse_code = fields.Char(
+        "Zortout Warehouse Code", compute="_compute_zortout_warehouse_code",
+        inverse="_inverse_zortout_warehouse_code", store=True, readonly=False, tracking=True,
+        help="The mapped Zortout warehouse codes. Setting one code maps it to the Stock Location.")
+    pull_plan = fields.Char("What a Pull Does", compute="_compute_pull_plan")
+    pull_plan_problem = fields.Char(compute="_compute_pull_plan")
+
+    @api.depends("warehouse_mapping_ids.warehouse_code", "warehouse_mapping_ids.sequence")
+    def _compute_zortout_warehouse_code(self):
+        for account in self:
+            account.zortout_warehouse_code = ", ".join(
+                account.warehouse_mapping_ids.sorted(lambda mapping: (mapping.sequence, mapping.id))
+                .mapped("warehouse_code")) or False
+
+    def _inverse_zortout_warehouse_code(self):
+        """One code written on the account: the single-warehouse set-up of the users'
+        guide. It maps that code to the Stock Location (or renames the one mapping);
+        an empty code removes the one mapping. An account with several mappings is
+        changed in its mapping list only."""
+        for account in self:
+            code = (account.zortout_warehouse_code or "").strip()
+            mappings = account.warehouse_mapping_ids
+            if code == ", ".join(mappings.mapped("warehouse_code")):
+                continue
+            if len(mappings) > 1:
+                raise UserError(self.env._(
+                    "%(account)s maps several Zortout warehouses (%(codes)s): change them in its list of "
+                    "warehouse mappings.", account=account.display_name,
+                    codes=", ".join(mappings.mapped("warehouse_code"))))
+            if not code:
+                mappings.unlink()
+            elif mappings:
+                mappings.warehouse_code = code
+            else:
+                self.env["marketplace.warehouse.mapping"].create({
+                    "account_id": account.id, "warehouse_code": code,
+                    "location_id": account._zortout_target_location().id})
+                account.stock_scope = "warehouses"
+
+    def write(self, vals):
+        # the guide's single-warehouse set-up: moving the account's Stock Location moves its one mapping too
+        follow = self.browse()
+        if "stock_location_id" in vals and "warehouse_mapping_ids" not in vals:
+            follow = self.filtered(lambda account: len(account.warehouse_mapping_ids) == 1
+                                   and account.warehouse_mapping_ids.location_id == account.stock_location_id)
+        result = super().write(vals)
+        for account in follow:
+            if account.stock_location_id:
+                account.warehouse_mapping_ids.location_id = account.stock_location_id
+        return result
+
+    @api.depends("stock_scope", "stock_location_id", "warehouse_mapping_ids.warehouse_code",
+                 "warehouse_mapping_ids.location_id", "company_id")
+    def _compute_pull_plan(self):
+        for account in self:
+            account.pull_plan = account.pull_plan_problem = False
+            if account.stock_scope == "store_total":
+                location = account.stock_location_id.display_name or self.env._(
+                    "the stock location of the company's first warehouse")
+                account.pull_plan = self.env._(
+                    "Will pull the store-wide totals of every Zortout warehouse → %s", location)
+            elif account.warehouse_mapping_ids:
+                account.pull_plan = self.env._("Will pull %s", ", ".join(
+                    account.warehouse_mapping_ids.mapped("display_name")))
+            else:
+                account.pull_plan_problem = self.env._(
+                    "No Zortout warehouse is mapped, so Pull Stock has nothing to pull. Add a mapping below (or "
+                    "from View Warehouse List), or choose store-wide totals.")
+
+    def _zortout_sync_targets(self, payload_code=None):
+        """[{code, location, exclude}] that a pull of this account sweeps, in order.
+
+        Per warehouse: every mapping, or the one a payload's ``warehouse_code``
+        names. Store-wide totals: one target, the payload's code (if any) or
+        none, into the Stock Location. Raises SyncUserError when there is
+        nothing to pull or the payload names a warehouse that is not mapped.
+        """
+        self.ensure_one()
+        code = (payload_code or "").strip() or None
+        if self.stock_scope == "store_total":
+            return [{"code": code, "location": self._zortout_target_location(), "exclude": self.env["stock.location"]}]
+        mappings = self.warehouse_mapping_ids
+        if not mappings:
+            raise SyncUserError(self.env, msg(_lt(
+                "The account %(account)s maps no Zortout warehouse to an Odoo location. Add a mapping (View "
+                "Warehouse List shows Zortout's warehouses), or choose store-wide totals."),
+                account=self.display_name))
+        if code:
+            mappings = mappings.filtered(lambda mapping: mapping.warehouse_code == code)
+            if not mappings:
+                raise SyncUserError(self.env, msg(_lt(
+                    'The warehouse code "%(code)s" is not mapped on the account %(account)s (mapped: %(codes)s). '
+                    "Map it to a location first, or leave the code out to pull every mapped warehouse."),
+                    code=code, account=self.display_name,
+                    codes=", ".join(self.warehouse_mapping_ids.mapped("warehouse_code"))))
+        return [{"code": mapping.warehouse_code, "location": mapping.location_id,
+                 "exclude": mapping._excluded_locations()} for mapping in mappings]
+
+    def _zortout_unknown_warehouse_error(self, code, valid):
+        return zortout.ZortoutUnknownWarehouseError(
+            self.env._('Zortout has no warehouse with the code "%(code)s". Valid codes: %(codes)s.',
+                       code=code, codes=", ".join(valid) or self.env._("none")),
+            code=code, valid_codes=valid)
+
+    def action_test_warehouse_code(self):
+        """Check every warehouse a pull would read: that Zortout knows its code, and how
+        many products Zortout reports there (one GetWarehouses call, one small read each)."""
+        self.ensure_one()
+        try:
+            targets = self._zortout_sync_targets()
+        except SyncUserError as exc:
+            return self._notification(self.env._("Warehouse code"), str(exc), "warning")
+        lines, usable = [], True
+        try:
+            with self._zortout_client(max_retries=1) as client:
+                known = {}
+                if any(target["code"] for target in targets):
+                    known = {warehouse.code: warehouse.name for warehouse in client.list_warehouses()}
+                for target in targets:
+                    code, location = target["code"], target["location"].display_name
+                    if code and code not in known:
+                        usable = False
+                        lines.append(self.env._('"%(code)s" → %(location)s: Zortout has no warehouse with this '
+                                                "code (valid codes: %(codes)s).", code=code, location=location,
+                                                codes=", ".join(known) or self.env._("none")))
+                    elif code:
+                        lines.append(self.env._('"%(code)s" (%(name)s) → %(location)s: Zortout reports %(count)s '
+                                                "products there.", code=code, name=known[code], location=location,
+                                                count=client.count_products(code)))
+                    else:
+                        lines.append(self.env._("Store-wide totals of every Zortout warehouse → %(location)s: "
+                                                "%(count)s products.", location=location,
+                                                count=client.count_products(None)))
+        except zortout.ZortoutError as exc:
+            return self._notification(self.env._("Warehouse code not usable"), self._zortout_message(exc),
+                                      "danger")
+        if usable:
+            return self._notification(self.env._("Warehouse code"), " · ".join(lines), "success")
+        return self._notification(self.env._("Warehouse code not usable"), " · ".join(lines), "danger")
