@@ -14,6 +14,11 @@ OTD_BENCH_ARGS:
                              off in this process, interleaved (default 2; 1 at
                              50k, where a run takes minutes)
     --growth-pulls N         real pulls measured for the table growth (default 3)
+    --profile                profile every measured sync run (cProfile, this
+                             process's main thread): the 25 costliest functions
+                             with their callees and the 15 costliest on their
+                             own printed, the whole profile kept in
+                             bench/results/profile-<scenario>-<run>.pstats
     --webhook                the instant-sync benchmark instead (bench/webhook_bench.py)
 
 Every sync runs as production runs it: a pending job taken by the runner
@@ -28,8 +33,11 @@ production shape (multi-worker Odoo, a slow store) is bench/production_shape.py.
 
 import argparse
 import contextlib
+import cProfile
+import io
 import logging
 import os
+import pstats
 import shlex
 import sys
 import time
@@ -92,6 +100,7 @@ def parse_args():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--runs-without-lines", type=int)
     parser.add_argument("--growth-pulls", type=int, default=3)
+    parser.add_argument("--profile", action="store_true")
     return parser.parse_args(shlex.split(os.environ.get("OTD_BENCH_ARGS", "")))
 
 
@@ -108,6 +117,8 @@ class Bench:
         self.odoo_apply = MethodTimer(sync_engine, ("apply_changes",)).install()
         self.quant_reads = MethodTimer(sync_engine, ("read_quants",)).install()
         self.last_job = None
+        self.profile = False  # cProfile every measured sync (--profile)
+        self.profiled = 0
 
     def close(self):
         self.quant_reads.uninstall()
@@ -126,9 +137,12 @@ class Bench:
         self.lines.seconds = self.odoo_apply.seconds = self.quant_reads.seconds = 0.0
         release_memory()
         switch = contextlib.nullcontext() if with_lines else lines_switched_off(SyncEngine)
-        with switch:
+        profiler = cProfile.Profile() if self.profile and label != "warm-up" else None
+        with switch, profiler or contextlib.nullcontext():
             measure, job, result, api_seconds, calls, steps = run_sync(env, self.account, self.sandbox, self.api,
                                                                        self.steps)
+        if profiler:
+            self.report_profile(profiler, label)
         self.last_job = job
         moves, moved_products = job_moves(env, job)
         wrong = on_hand_mismatches(env, self.location, self.full, size, self.ids)
@@ -146,6 +160,19 @@ class Bench:
                 "apply_seconds": self.odoo_apply.seconds, "read_seconds": self.quant_reads.seconds,
                 "lines_added": line_count(env) - lines_before, "moves": moves, "moved_products": moved_products,
                 "changed": len(changes)}
+
+    def report_profile(self, profiler, label):
+        self.profiled += 1
+        results_dir = REPO / "bench" / "results"
+        results_dir.mkdir(exist_ok=True)
+        path = results_dir / f"profile-{label}-{self.profiled}.pstats"
+        profiler.dump_stats(path)
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("cumulative").print_stats(25)
+        stats.sort_stats("tottime").print_stats(15)
+        say(out.getvalue())
+        say(f"  profile kept in {path}")
 
     def warm_up(self, size):
         """One pull with nothing changed, not measured: caches warm, the account's first sweep done."""
@@ -286,6 +313,7 @@ def main(env):
             ids = ensure_products(env, full, size, say=say)
             build_seconds += time.monotonic() - build
             bench = bench or Bench(env, full, ids, location, sandbox, account)
+            bench.profile = args.profile
             bench.ids = ids
             say(f"Scenario {label}: {size:,} SKUs, {changed:,} changed per run")
             runner = run_growth if key == "growth" else run_scenario
