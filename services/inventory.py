@@ -49,38 +49,55 @@ class ProductIndex:
         return self._padded
 
     def facts_by_sku(self, skus):
-        """{sku: [ProductFacts]} for the active products of the company (or of no company)."""
+        """{sku: [ProductFacts]} for the active products of the company (or of no company).
+
+        One SQL query over the product and its template: matching needs a few
+        plain columns of each product, which the ORM would compute through
+        ``product.product``'s fields related to its template, product by product
+        (a third of a sync in which nothing changed). The query reads what a
+        superuser search of the company's active products would.
+        """
         padded = self._padded_codes()
         extra_ids = [product_id for sku in skus for product_id in padded.get(sku, ())]
-        domain = [("default_code", "in", list(skus))]
-        if extra_ids:
-            domain = ["|", *domain, ("id", "in", extra_ids)]
-        domain += [("company_id", "in", [self.company.id, False])]
-        records = self.products.search_fetch(domain, ["default_code", "type", "is_storable", "tracking",
-                                                      "product_tmpl_id", "uom_id"])
+        self.env["product.product"].flush_model(["default_code", "active", "product_tmpl_id"])
+        self.env["product.template"].flush_model(["type", "is_storable", "tracking", "uom_id", "company_id"])
+        self.env.cr.execute("""
+            SELECT product.id, product.default_code, template.type, template.is_storable, template.tracking,
+                   template.uom_id, template.id
+              FROM product_product product
+              JOIN product_template template ON template.id = product.product_tmpl_id
+             WHERE (product.default_code = ANY(%s) OR product.id = ANY(%s)) AND product.active
+               AND (template.company_id = %s OR template.company_id IS NULL)
+          ORDER BY product.id
+        """, [list(skus), extra_ids, self.company.id])
+        records = self.env.cr.fetchall()
         kits = self._kit_ids(records)
+        # a page holds a handful of units: their rounding through the ORM, once each
+        rounding = {uom.id: uom.rounding for uom in self.env["uom.uom"].browse({record[5] for record in records})}
         found = defaultdict(list)
-        for product in records:
-            code = (product.default_code or "").strip()
-            found[code].append(ProductFacts(product.id, code, product.type, product.is_storable, product.tracking,
-                                            product.uom_id.rounding, product.id in kits))
+        for product_id, code, product_type, is_storable, tracking, uom_id, _template_id in records:
+            code = (code or "").strip()
+            found[code].append(ProductFacts(product_id, code, product_type, bool(is_storable), tracking or "none",
+                                            rounding[uom_id], product_id in kits))
         return found
 
-    def _kit_ids(self, products):
+    def _kit_ids(self, records):
         """Products that are kits (a phantom bill of materials) when Manufacturing is
-        installed; without it there is no kit and no dependency on it."""
-        if "mrp.bom" not in self.env or not products:
+        installed; without it there is no kit and no dependency on it. ``records``
+        are (product id, ..., template id) rows."""
+        if "mrp.bom" not in self.env or not records:
             return set()
+        product_ids = [record[0] for record in records]
+        template_ids = list({record[-1] for record in records})
         boms = self.env["mrp.bom"].sudo().search_fetch([
             ("type", "=", "phantom"), ("active", "=", True),
             ("company_id", "in", [self.company.id, False]),
-            "|", ("product_id", "in", products.ids),
-            "&", ("product_id", "=", False), ("product_tmpl_id", "in", products.product_tmpl_id.ids),
+            "|", ("product_id", "in", product_ids),
+            "&", ("product_id", "=", False), ("product_tmpl_id", "in", template_ids),
         ], ["product_id", "product_tmpl_id"])
         kit_products = set(boms.product_id.ids)
         kit_templates = set(boms.filtered(lambda bom: not bom.product_id).product_tmpl_id.ids)
-        return {product.id for product in products
-                if product.id in kit_products or product.product_tmpl_id.id in kit_templates}
+        return {record[0] for record in records if record[0] in kit_products or record[-1] in kit_templates}
 
 
 @dataclass(slots=True)
