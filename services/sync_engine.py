@@ -174,13 +174,14 @@ class SyncEngine:
     # -- 3. check --------------------------------------------------------------
 
     def _kept_rows(self):
-        """(page, position, ProductRow) of every kept row, in sweep order."""
+        """(page, position, row as kept) of every kept row, in sweep order. The rows
+        stay raw JSON values: each check decodes only what it looks at."""
         for page in self.job.sudo().page_ids.sorted("number"):
             for index, data in enumerate(json.loads(page.rows)):
-                yield page, (page.number, index), ProductRow.from_api(data)
+                yield page, (page.number, index), data
 
     def _step_check(self):
-        positions = [(position, row.zortout_id, row.sku) for _page, position, row in self._kept_rows()]
+        positions = [(position, *ProductRow.key_from_api(data)) for _page, position, data in self._kept_rows()]
         superseded, duplicates = sweep_duplicates(positions)
         if superseded:
             self.log(logging.INFO, "served_twice", rows=len(superseded))
@@ -265,10 +266,11 @@ class SyncEngine:
         stock here: a wrong warehouse code or quantity source, not a sell-out."""
         source = self.account.quantity_source
         zortout_quantity = {}
-        for _page, position, row in self._kept_rows():
-            if position in superseded or not row.sku or row.sku in duplicates:
+        for _page, position, data in self._kept_rows():
+            _zortout_id, sku = ProductRow.key_from_api(data)
+            if position in superseded or not sku or sku in duplicates:
                 continue
-            zortout_quantity[row.sku] = row.quantity(source)
+            zortout_quantity[sku] = ProductRow.quantity_from_api(data, source)
         stocked = [code for code in self._stocked_codes() if code in zortout_quantity]
         zeroing = [code for code in stocked
                    if not isinstance(zortout_quantity[code], QuantityProblem) and zortout_quantity[code] <= 0]
