@@ -14,8 +14,8 @@ OTD_BENCH_ARGS:
                              off in this process, interleaved (default 2; 1 at
                              50k, where a run takes minutes)
     --growth-pulls N         real pulls measured for the table growth (default 3)
-    --profile                profile every measured sync run (cProfile, this
-                             process's main thread): the 25 costliest functions
+    --profile                profile every measured sync run and Odoo path
+                             (cProfile, this process's main thread): the 25 costliest functions
                              with their callees and the 15 costliest on their
                              own printed, the whole profile kept in
                              bench/results/profile-<scenario>-<run>.pstats
@@ -135,6 +135,7 @@ class Bench:
         env = self.env
         lines_before = line_count(env)
         self.lines.seconds = self.odoo_apply.seconds = self.quant_reads.seconds = 0.0
+        self.steps.seconds = {}
         release_memory()
         switch = contextlib.nullcontext() if with_lines else lines_switched_off(SyncEngine)
         profiler = cProfile.Profile() if self.profile and label != "warm-up" else None
@@ -158,7 +159,7 @@ class Bench:
                 "api_calls": measure.api_calls, "rss_mb": measure.rss_growth_mb, "runner_calls": calls,
                 "steps": steps, "lines_seconds": self.lines.seconds if with_lines else 0.0,
                 "apply_seconds": self.odoo_apply.seconds, "read_seconds": self.quant_reads.seconds,
-                "lines_added": line_count(env) - lines_before, "moves": moves, "moved_products": moved_products,
+                "phase_seconds": dict(self.steps.seconds), "lines_added": line_count(env) - lines_before, "moves": moves, "moved_products": moved_products,
                 "changed": len(changes)}
 
     def report_profile(self, profiler, label):
@@ -218,8 +219,12 @@ def run_scenario(bench, key, size, changed, label, args):
         apply_changes(bench.full, changes)
         odoo_path_seconds, odoo_note = None, ""
         if changes and with_lines:
-            measure, apply_seconds = odoo_path(bench.env, bench.location,
-                                               {bench.ids[sku]: qty for sku, qty in changes.items()})
+            profiler = cProfile.Profile() if bench.profile else None
+            with profiler or contextlib.nullcontext():
+                measure, apply_seconds = odoo_path(bench.env, bench.location,
+                                                   {bench.ids[sku]: qty for sku, qty in changes.items()})
+            if profiler:
+                bench.report_profile(profiler, f"{label}-odoo-path")
             res["odoo"].append({"seconds": measure.seconds, "apply_seconds": apply_seconds,
                                 "queries": measure.queries, "rss_mb": measure.rss_growth_mb})
             odoo_path_seconds = measure.seconds
@@ -236,7 +241,8 @@ def run_scenario(bench, key, size, changed, label, args):
             f"{figures['apply_seconds']:.2f} s in Odoo's count + Apply, "
             f"{figures['lines_seconds']:.3f} s in line code), {figures['runner_calls']} runner calls, "
             f"{figures['steps']} steps, {figures['queries']} queries, {figures['api_calls']} API calls, "
-            f"+{figures['rss_mb']:.0f} MB RSS, {figures['lines_added']} lines, {figures['moves']} moves"
+            f"+{figures['rss_mb']:.0f} MB RSS, {figures['lines_added']} lines, {figures['moves']} moves; steps by "
+            f"phase: {', '.join(f'{phase} {seconds:.2f} s' for phase, seconds in figures['phase_seconds'].items())}"
             f"{odoo_note}; stock OK")
     return res
 
