@@ -3,12 +3,14 @@ a count entered between plan and apply wins, and a job cannot wedge its account.
 
 import json
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.otd_marketplace_stock.const import PARAM_APPLY_STEP_CHANGES, PARAM_APPLY_STEP_ROWS
+from odoo.addons.otd_marketplace_stock.services.sync_engine import SyncEngine
 from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import Catalogue
 
 from .common import MarketplaceCase
@@ -63,11 +65,16 @@ class TestResumableSync(MarketplaceCase):
         self.run_steps(job, max_runs=1)
         return job.page_ids.filtered("applied").mapped("number")
 
-    def test_an_apply_step_takes_pages_until_its_rows_or_changes_are_reached(self):
-        """The step's limits (system parameters) decide how many kept pages one step applies; the
-        pages of a step are applied together, and the next step goes on from the first one left."""
-        for rows, changes, applied_first in ((10000, 500, [1, 2, 3]), (1000, 500, [1, 2]), (10000, 1, [1])):
-            with self.subTest(rows=rows, changes=changes):
+    def test_an_apply_step_takes_pages_until_one_of_its_limits_is_reached(self):
+        """The step's limits (system parameters, and its planning time) decide how many kept pages one
+        step applies; the pages of a step are applied together, the next step goes on from the first
+        one left."""
+        # (rows, changes, seconds of planning) a step takes at most -> the pages its first step applies
+        cases = (((10000, 500, 3.0), [1, 2, 3]), ((1000, 500, 3.0), [1, 2]), ((10000, 1, 3.0), [1]),
+                 ((10000, 500, 0), [1]))
+        for (rows, changes, seconds), applied_first in cases:
+            with self.subTest(rows=rows, changes=changes, seconds=seconds), \
+                    patch.object(SyncEngine, "APPLY_STEP_PLAN_SECONDS", seconds):
                 self.set_param(PARAM_APPLY_STEP_ROWS, rows)
                 self.set_param(PARAM_APPLY_STEP_CHANGES, changes)
                 for product in self.gen.values():  # one changed product on each page
