@@ -104,18 +104,8 @@ class ProductIndex:
 class QuantState:
     """The quants of one product in the target tree, read (and locked) at apply time."""
     quants: list = field(default_factory=list)  # stock.quant records, own plain quant first
-
-    @property
-    def on_hand(self):
-        return sum(quant.quantity for quant in self.quants)
-
-    @property
-    def being_counted(self):
-        return any(quant.inventory_quantity_set for quant in self.quants)
-
-
-#: the fields of a quant that deciding and setting its product's stock read
-QUANT_FIELDS = ("product_id", "location_id", "package_id", "owner_id", "quantity", "inventory_quantity_set")
+    on_hand: float = 0.0  # their quantities, summed as they were read
+    being_counted: bool = False  # one of them holds a counted quantity not applied yet
 
 
 def read_quants(env, location, product_ids):
@@ -130,22 +120,33 @@ def read_quants(env, location, product_ids):
         ("location_id", "child_of", location.id),
         ("location_id.usage", "=", "internal"),
     ])
-    if quants:
-        # waits for a transaction writing these quants now; one that wrote them after this
-        # transaction began raises a serialization failure: the job tries again later.
-        # Not lock_for_update(): that skips busy rows, and logs the expected failure as a bad query.
-        env.cr.execute("SELECT id FROM stock_quant WHERE id = ANY(%s) FOR NO KEY UPDATE", [quants.ids],
-                       log_exceptions=False)
-        quants.invalidate_recordset()  # read the locked rows, not an earlier cache
-        quants.fetch(QUANT_FIELDS)  # only what deciding needs, for the whole batch in one query
-
-    def own_first(quant):
-        plain = quant.location_id == location and not (quant.package_id or quant.owner_id)
-        return (not plain, quant.id)
-
     states = defaultdict(QuantState)
-    for quant in sorted(quants, key=own_first):
-        states[quant.product_id.id].quants.append(quant)
+    if not quants:
+        return states
+    # waits for a transaction writing these quants now; one that wrote them after this
+    # transaction began raises a serialization failure: the job tries again later.
+    # Not lock_for_update(): that skips busy rows, and logs the expected failure as a bad query.
+    # The locked rows' values come with the lock, as plain values: a page's hundreds of
+    # quants are sorted and summed without going through their records' fields.
+    env["stock.quant"].flush_model(["product_id", "location_id", "package_id", "owner_id", "quantity",
+                                    "inventory_quantity_set"])
+    env.cr.execute("""
+        SELECT id, product_id, location_id, package_id IS NULL AND owner_id IS NULL, quantity, inventory_quantity_set
+          FROM stock_quant WHERE id = ANY(%s) FOR NO KEY UPDATE
+    """, [quants.ids], log_exceptions=False)
+    rows = env.cr.fetchall()
+    quants.invalidate_recordset()  # the records read the locked rows, not an earlier cache
+    records = {quant.id: quant for quant in quants}  # one prefetch set: a batch's fields in one query
+
+    def own_first(row):
+        plain = row[2] == location.id and row[3]
+        return (not plain, row[0])
+
+    for quant_id, product_id, _location_id, _plain, quantity, counted in sorted(rows, key=own_first):
+        state = states[product_id]
+        state.quants.append(records[quant_id])
+        state.on_hand += quantity or 0.0
+        state.being_counted = state.being_counted or bool(counted)
     return states
 
 
