@@ -351,8 +351,9 @@ def main(env):
         ]))
         sections.append(("Where the sync job's time goes", *breakdown_table(results), [
             "Odoo's count + Apply: services/inventory.apply_changes (counted quantities set, then _apply_inventory),"
-            " called once per kept page that has changes; the Odoo path column does the same changes in one call.",
-            "quant reads: services/inventory.read_quants (the page's quants, locked FOR NO KEY UPDATE). the rest:"
+            " called once per apply step that has changes (a step applies several kept pages, up to"
+            " apply_step_changes changes); the Odoo path column does the same changes in one call.",
+            "quant reads: services/inventory.read_quants (a kept page's quants, locked FOR NO KEY UPDATE). the rest:"
             " the sweep kept as pages, matching, the steps' bookkeeping and commits, the runner.",
         ]))
         sections.append(("Change lines", *lines_table(results), [
