@@ -51,6 +51,8 @@ PARAM_REQUEST_MAX_SKUS = "otd_marketplace_stock.request_max_skus"
 PARAM_DAILY_CALL_LIMIT = "otd_marketplace_stock.zortout_daily_call_limit"
 PARAM_HAND_MADE_HOLD = "otd_marketplace_stock.hand_made_job_hold_seconds"
 PARAM_WEBHOOK_WINDOW = "otd_marketplace_stock.webhook_window_seconds"
+PARAM_APPLY_STEP_ROWS = "otd_marketplace_stock.apply_step_rows"
+PARAM_APPLY_STEP_CHANGES = "otd_marketplace_stock.apply_step_changes"
 
 PARAM_DEFAULTS = {
     PARAM_READ_TIMEOUT: 30.0,       # seconds to wait for one Zortout answer
@@ -69,6 +71,12 @@ PARAM_DEFAULTS = {
     # seconds an instant sync waits after the first webhook delivery, gathering the
     # SKUs of the deliveries that follow into the same job (fewer Zortout calls)
     PARAM_WEBHOOK_WINDOW: 3.0,
+    # one apply step of a sync takes kept pages (whole) until it holds this many
+    # Zortout rows or this many stock changes, then applies the changes in one
+    # go: fewer, larger Applies cost less, and 500 changes stay well inside a
+    # step's few seconds
+    PARAM_APPLY_STEP_ROWS: 10000,
+    PARAM_APPLY_STEP_CHANGES: 500,
 }
 
 # -- instant sync (Zortout's stock webhook) -------------------------------------------

@@ -66,10 +66,12 @@ class ApiTimer:
 
 
 class StepCounter:
-    """Counts the sync engine's steps (each one is committed by the runner)."""
+    """Counts the sync engine's steps (each one is committed by the runner) and adds up
+    the seconds spent in the steps of each phase (``seconds``: {phase: seconds})."""
 
     def __init__(self, engine_class):
         self.count = 0
+        self.seconds = {}
         self._engine_class = engine_class
         self._step = engine_class.step
 
@@ -79,7 +81,12 @@ class StepCounter:
         @functools.wraps(step)
         def counted(engine):
             counter.count += 1
-            return step(engine)
+            phase = engine.job.sync_phase or "start"
+            started = time.perf_counter()
+            try:
+                return step(engine)
+            finally:
+                counter.seconds[phase] = counter.seconds.get(phase, 0.0) + time.perf_counter() - started
         self._engine_class.step = counted
         return self
 

@@ -13,10 +13,11 @@ LINES_SHARE_TARGET = 0.10
 
 
 def median_figures(runs):
-    """{figure: median over the runs} (runs: dicts of numbers); {} for no run."""
+    """{figure: median over the runs} of the runs' numbers (runs: dicts); {} for no run."""
     if not runs:
         return {}
-    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+    return {key: statistics.median(run[key] for run in runs) for key, value in runs[0].items()
+            if isinstance(value, (int, float))}
 
 
 def render_text(headers, rows):

@@ -14,6 +14,11 @@ OTD_BENCH_ARGS:
                              off in this process, interleaved (default 2; 1 at
                              50k, where a run takes minutes)
     --growth-pulls N         real pulls measured for the table growth (default 3)
+    --profile                profile every measured sync run and Odoo path
+                             (cProfile, this process's main thread): the 25 costliest functions
+                             with their callees and the 15 costliest on their
+                             own printed, the whole profile kept in
+                             bench/results/profile-<scenario>-<run>.pstats
     --webhook                the instant-sync benchmark instead (bench/webhook_bench.py)
 
 Every sync runs as production runs it: a pending job taken by the runner
@@ -28,8 +33,11 @@ production shape (multi-worker Odoo, a slow store) is bench/production_shape.py.
 
 import argparse
 import contextlib
+import cProfile
+import io
 import logging
 import os
+import pstats
 import shlex
 import sys
 import time
@@ -92,6 +100,7 @@ def parse_args():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--runs-without-lines", type=int)
     parser.add_argument("--growth-pulls", type=int, default=3)
+    parser.add_argument("--profile", action="store_true")
     return parser.parse_args(shlex.split(os.environ.get("OTD_BENCH_ARGS", "")))
 
 
@@ -108,6 +117,8 @@ class Bench:
         self.odoo_apply = MethodTimer(sync_engine, ("apply_changes",)).install()
         self.quant_reads = MethodTimer(sync_engine, ("read_quants",)).install()
         self.last_job = None
+        self.profile = False  # cProfile every measured sync (--profile)
+        self.profiled = 0
 
     def close(self):
         self.quant_reads.uninstall()
@@ -124,11 +135,15 @@ class Bench:
         env = self.env
         lines_before = line_count(env)
         self.lines.seconds = self.odoo_apply.seconds = self.quant_reads.seconds = 0.0
+        self.steps.seconds = {}
         release_memory()
         switch = contextlib.nullcontext() if with_lines else lines_switched_off(SyncEngine)
-        with switch:
+        profiler = cProfile.Profile() if self.profile and label != "warm-up" else None
+        with switch, profiler or contextlib.nullcontext():
             measure, job, result, api_seconds, calls, steps = run_sync(env, self.account, self.sandbox, self.api,
                                                                        self.steps)
+        if profiler:
+            self.report_profile(profiler, label)
         self.last_job = job
         moves, moved_products = job_moves(env, job)
         wrong = on_hand_mismatches(env, self.location, self.full, size, self.ids)
@@ -144,8 +159,21 @@ class Bench:
                 "api_calls": measure.api_calls, "rss_mb": measure.rss_growth_mb, "runner_calls": calls,
                 "steps": steps, "lines_seconds": self.lines.seconds if with_lines else 0.0,
                 "apply_seconds": self.odoo_apply.seconds, "read_seconds": self.quant_reads.seconds,
-                "lines_added": line_count(env) - lines_before, "moves": moves, "moved_products": moved_products,
+                "phase_seconds": dict(self.steps.seconds), "lines_added": line_count(env) - lines_before, "moves": moves, "moved_products": moved_products,
                 "changed": len(changes)}
+
+    def report_profile(self, profiler, label):
+        self.profiled += 1
+        results_dir = REPO / "bench" / "results"
+        results_dir.mkdir(exist_ok=True)
+        path = results_dir / f"profile-{label}-{self.profiled}.pstats"
+        profiler.dump_stats(path)
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("cumulative").print_stats(25)
+        stats.sort_stats("tottime").print_stats(15)
+        say(out.getvalue())
+        say(f"  profile kept in {path}")
 
     def warm_up(self, size):
         """One pull with nothing changed, not measured: caches warm, the account's first sweep done."""
@@ -191,8 +219,12 @@ def run_scenario(bench, key, size, changed, label, args):
         apply_changes(bench.full, changes)
         odoo_path_seconds, odoo_note = None, ""
         if changes and with_lines:
-            measure, apply_seconds = odoo_path(bench.env, bench.location,
-                                               {bench.ids[sku]: qty for sku, qty in changes.items()})
+            profiler = cProfile.Profile() if bench.profile else None
+            with profiler or contextlib.nullcontext():
+                measure, apply_seconds = odoo_path(bench.env, bench.location,
+                                                   {bench.ids[sku]: qty for sku, qty in changes.items()})
+            if profiler:
+                bench.report_profile(profiler, f"{label}-odoo-path")
             res["odoo"].append({"seconds": measure.seconds, "apply_seconds": apply_seconds,
                                 "queries": measure.queries, "rss_mb": measure.rss_growth_mb})
             odoo_path_seconds = measure.seconds
@@ -209,7 +241,8 @@ def run_scenario(bench, key, size, changed, label, args):
             f"{figures['apply_seconds']:.2f} s in Odoo's count + Apply, "
             f"{figures['lines_seconds']:.3f} s in line code), {figures['runner_calls']} runner calls, "
             f"{figures['steps']} steps, {figures['queries']} queries, {figures['api_calls']} API calls, "
-            f"+{figures['rss_mb']:.0f} MB RSS, {figures['lines_added']} lines, {figures['moves']} moves"
+            f"+{figures['rss_mb']:.0f} MB RSS, {figures['lines_added']} lines, {figures['moves']} moves; steps by "
+            f"phase: {', '.join(f'{phase} {seconds:.2f} s' for phase, seconds in figures['phase_seconds'].items())}"
             f"{odoo_note}; stock OK")
     return res
 
@@ -286,6 +319,7 @@ def main(env):
             ids = ensure_products(env, full, size, say=say)
             build_seconds += time.monotonic() - build
             bench = bench or Bench(env, full, ids, location, sandbox, account)
+            bench.profile = args.profile
             bench.ids = ids
             say(f"Scenario {label}: {size:,} SKUs, {changed:,} changed per run")
             runner = run_growth if key == "growth" else run_scenario
@@ -317,8 +351,9 @@ def main(env):
         ]))
         sections.append(("Where the sync job's time goes", *breakdown_table(results), [
             "Odoo's count + Apply: services/inventory.apply_changes (counted quantities set, then _apply_inventory),"
-            " called once per kept page that has changes; the Odoo path column does the same changes in one call.",
-            "quant reads: services/inventory.read_quants (the page's quants, locked FOR NO KEY UPDATE). the rest:"
+            " called once per apply step that has changes (a step applies several kept pages, up to"
+            " apply_step_changes changes); the Odoo path column does the same changes in one call.",
+            "quant reads: services/inventory.read_quants (a kept page's quants, locked FOR NO KEY UPDATE). the rest:"
             " the sweep kept as pages, matching, the steps' bookkeeping and commits, the runner.",
         ]))
         sections.append(("Change lines", *lines_table(results), [

@@ -24,9 +24,12 @@ __all__ = ["TransactionWatch"]
 
 SEPARATOR = "\x1f"
 INTERVAL = 0.5
-#: statements that only Odoo's cron bookkeeping transaction runs (see ir_cron._process_jobs)
+#: statements that only Odoo's cron bookkeeping transaction runs (see ir_cron._process_jobs and
+#: _acquire_one_job, whose lock query starts with its last_cron_progress CTE). Not any "FOR NO KEY
+#: UPDATE SKIP LOCKED": stock's own quant updates lock that way (try_lock_for_update), in the sync's
+#: apply steps.
 CRON_BOOKKEEPING = re.compile(
-    r"FOR NO KEY UPDATE SKIP LOCKED|DELETE FROM ir_cron_trigger|^\s*SELECT latest_version\s+FROM ir_module_module"
+    r"WITH last_cron_progress AS|DELETE FROM ir_cron_trigger|^\s*SELECT latest_version\s+FROM ir_module_module"
     r"|UPDATE ir_cron\s+SET (failure_count|nextcall|lastcall)|FROM ir_cron\s+WHERE|INSERT INTO ir_cron_trigger\(", re.I)
 
 QUERY = (

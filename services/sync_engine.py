@@ -14,14 +14,15 @@ steps in one savepoint.
 3. ``check``: what needs the whole sweep before anything is written: the same
    product served twice by drifting pages, SKUs that two Zortout products share,
    and the zero guard, which refuses a sweep that would empty most of the stock.
-4. ``apply``: one kept page at a time: match its SKUs, read and lock their quants
-   now (a count someone started meanwhile wins), set the stock through Odoo's
-   inventory mode, and write a change line per changed or skipped SKU.
+4. ``apply``: a few kept pages at a time: match their SKUs, read and lock their
+   quants now (a count someone started meanwhile wins), set the stock of all
+   their changes through one Apply of Odoo's inventory mode, and write a change
+   line per changed or skipped SKU.
 5. ``finish``: close the sweep's result, then begin the next sweep, if any.
 
-Nothing is written to stock before step 4, and each page of step 4 is applied
-with its "applied" mark in the same transaction: a page is applied once. When
-a job has several sweeps, a Zortout failure or a refusal (zero guard) in one
+Nothing is written to stock before step 4, and the pages of each apply step are
+applied with their "applied" mark in the same transaction: a page is applied once.
+When a job has several sweeps, a Zortout failure or a refusal (zero guard) in one
 sweep's steps 2-3 ends that sweep only: its location is left untouched, the
 result says why, and the next sweep begins.
 """
@@ -33,7 +34,12 @@ import time
 
 from odoo.tools.float_utils import float_compare
 
-from odoo.addons.otd_marketplace_stock.const import ZERO_GUARD_MIN, ZERO_GUARD_SHARE
+from odoo.addons.otd_marketplace_stock.const import (
+    PARAM_APPLY_STEP_CHANGES,
+    PARAM_APPLY_STEP_ROWS,
+    ZERO_GUARD_MIN,
+    ZERO_GUARD_SHARE,
+)
 from odoo.addons.otd_marketplace_stock.models.job_message import SyncUserError, _lt, msg, render
 from odoo.addons.otd_marketplace_stock.models.job_payload import parse_payload
 from odoo.addons.otd_marketplace_stock.zortout import (
@@ -74,6 +80,14 @@ class SyncEngine:
         self.payload = parse_payload(job.payload)
         self.result = SyncResult.from_dict(json.loads(job.result)) if job.result else SyncResult()
         self.move_name = f"Zortout sync {job.reference}"
+        self._products = None
+
+    @property
+    def _product_index(self):
+        """The account company's products by SKU, for the steps of this run."""
+        if self._products is None:
+            self._products = ProductIndex(self.env, self.account.company_id)
+        return self._products
 
     @property
     def finished(self):
@@ -259,10 +273,11 @@ class SyncEngine:
     # -- 3. check --------------------------------------------------------------
 
     def _kept_rows(self):
-        """(page, position, ProductRow) of every kept row, in sweep order."""
+        """(page, position, row as kept) of every kept row of the current sweep, in sweep
+        order. The rows stay raw JSON values: each check decodes only what it looks at."""
         for page in self._sweep_pages().sorted("number"):
             for index, data in enumerate(json.loads(page.rows)):
-                yield page, (page.number, index), ProductRow.from_api(data)
+                yield page, (page.number, index), data
 
     def _sweep_pages(self):
         """The kept pages of the current sweep."""
@@ -270,7 +285,7 @@ class SyncEngine:
         return self.job.sudo().page_ids.filtered(lambda page: page.sweep == index)
 
     def _step_check(self):
-        positions = [(position, row.zortout_id, row.sku) for _page, position, row in self._kept_rows()]
+        positions = [(position, *ProductRow.key_from_api(data)) for _page, position, data in self._kept_rows()]
         superseded, duplicates = sweep_duplicates(positions)
         if superseded:
             self.log(logging.INFO, "served_twice", rows=len(superseded))
@@ -359,10 +374,11 @@ class SyncEngine:
         stock here: a wrong warehouse code or quantity source, not a sell-out."""
         source = self.account.quantity_source
         zortout_quantity = {}
-        for _page, position, row in self._kept_rows():
-            if position in superseded or not row.sku or row.sku in duplicates:
+        for _page, position, data in self._kept_rows():
+            _zortout_id, sku = ProductRow.key_from_api(data)
+            if position in superseded or not sku or sku in duplicates:
                 continue
-            zortout_quantity[row.sku] = row.quantity(source)
+            zortout_quantity[sku] = ProductRow.quantity_from_api(data, source)
         stocked = [code for code in self._stocked_codes() if code in zortout_quantity]
         zeroing = [code for code in stocked
                    if not isinstance(zortout_quantity[code], QuantityProblem) and zortout_quantity[code] <= 0]
@@ -376,37 +392,67 @@ class SyncEngine:
 
     # -- 4. apply --------------------------------------------------------------
 
+    #: an apply step takes no further kept page once it has planned for this long (see _step_apply)
+    APPLY_STEP_PLAN_SECONDS = 3.0
+
     def _step_apply(self):
-        page = self._sweep_pages().filtered(lambda kept: not kept.applied).sorted("number")[:1]
-        if not page:
+        """Apply kept pages of the current sweep, several per step: each page is planned
+        (matched, its quants read and locked, its changes decided), until the step holds
+        ``apply_step_rows`` rows or ``apply_step_changes`` changes, or has planned for
+        ``APPLY_STEP_PLAN_SECONDS``; then all the changes go through Odoo's Apply at
+        once and the pages are marked applied in the same transaction."""
+        Page = self.env["marketplace.job.page"].sudo()
+        pages = Page.search_fetch([("job_id", "=", self.job.id), ("sweep", "=", self.job.sync_target_index),
+                                   ("applied", "=", False)], ["number"], order="number")
+        if not pages:
             self.job.sudo().sync_phase = "finish"
             return
         notes = json.loads(self.job.sweep_notes or "{}")
         superseded = {tuple(position) for position in notes.get("superseded", ())}
         duplicates = set(notes.get("duplicates", ()))
-        served = json.loads(page.rows)
-        rows = [row for index, row in enumerate(map(ProductRow.from_api, served))
-                if (page.number, index) not in superseded]
-        lines = []
-        updated = self._apply_rows(rows, duplicates, lines)
+        max_rows, max_changes = self._apply_step_limits()
+        started = time.monotonic()
+        taken, lines, changes, served_count, rows_count = Page, [], [], 0, 0
+        for page in pages:
+            # one page's rows at a time (a fresh record: its neighbours' rows are not prefetched)
+            served = json.loads(Page.browse(page.id).rows)
+            rows = [row for index, row in enumerate(map(ProductRow.from_api, served))
+                    if (page.number, index) not in superseded]
+            changes += self._plan_rows(rows, duplicates, lines)
+            taken |= page
+            served_count += len(served)
+            rows_count += len(rows)
+            if (served_count >= max_rows or len(changes) >= max_changes
+                    or time.monotonic() - started >= self.APPLY_STEP_PLAN_SECONDS):
+                break
+        updated = self._apply_planned(changes, lines)
         self._write_lines(lines)
-        page.sudo().applied = True
-        self.job.sudo().skus_done += len(served)
-        if not self._sweep_pages().filtered(lambda kept: not kept.applied):
+        taken.applied = True
+        self.job.sudo().skus_done += served_count
+        if len(taken) == len(pages):
             self.job.sudo().sync_phase = "finish"
         self.env.flush_all()
-        self.env.invalidate_all()  # the page's records are no longer needed: memory stays flat
-        self.log(logging.DEBUG, "applied_page", page=page.number, rows=len(rows), updated=updated)
+        self.env.invalidate_all()  # the pages' records are no longer needed: memory stays flat
+        self.log(logging.DEBUG, "applied_pages", page=taken[0].number, pages=len(taken), rows=rows_count,
+                 updated=updated)
 
-    def _apply_rows(self, rows, duplicates, lines):
-        """Decide and apply one page's rows; append the change lines to ``lines``.
-        Returns the number of products updated (or that a preview would update)."""
+    def _apply_step_limits(self):
+        """(rows, changes) an apply step takes at most: the system parameters."""
+        # imported here: models/ir_config_parameter.py imports this package while it loads
+        from odoo.addons.otd_marketplace_stock.models.ir_config_parameter import param_value
+
+        return param_value(self.env, PARAM_APPLY_STEP_ROWS), param_value(self.env, PARAM_APPLY_STEP_CHANGES)
+
+    def _plan_rows(self, rows, duplicates, lines):
+        """Decide one page's rows: append the skip lines to ``lines`` and return the
+        changes to apply, ``[(Candidate, target, QuantState, on hand)]``; their quants
+        are read and locked now, so that nothing moves them before they are applied."""
         result = self.result
         source = self.account.quantity_source
         location = self.job.sync_location_id
         result.fetched += len(rows)
         candidates = []
-        facts = ProductIndex(self.env, self.account.company_id).facts_by_sku(
+        facts = self._product_index.facts_by_sku(
             [row.sku for row in rows if row.sku and row.sku not in duplicates])
         for row in rows:
             if not row.sku:
@@ -444,6 +490,13 @@ class SyncEngine:
                 self._decision(candidate.sku, "unchanged", on_hand, target)
                 continue
             changes.append((candidate, target, state, on_hand))
+        return changes
+
+    def _apply_planned(self, changes, lines):
+        """Apply planned ``changes`` (see :meth:`_plan_rows`) in one go; append their
+        change lines to ``lines``. Returns the number of products updated (or that a
+        preview would update)."""
+        result = self.result
         if self.payload.dry_run:
             for candidate, target, _state, on_hand in changes:
                 result.matched += 1
@@ -453,7 +506,7 @@ class SyncEngine:
         move_floor = self._last_move_id()
         refused = apply_changes(self.env, [(candidate.product.id, target, state, candidate.product.rounding)
                                            for candidate, target, state, _on_hand in changes],
-                                location, self.move_name)
+                                self.job.sync_location_id, self.move_name)
         moves = self._moves_since(move_floor, [candidate.product.id for candidate, *_rest in changes])
         updated = 0
         for candidate, target, _state, on_hand in changes:

@@ -24,6 +24,7 @@ from odoo.tests import tagged
 from odoo.tests.common import BaseCase, get_db_name
 from odoo.tools import config
 
+from odoo.addons.otd_marketplace_stock.const import PARAM_APPLY_STEP_ROWS
 from odoo.addons.otd_marketplace_stock.const import PARAM_RUNNING_TIMEOUT as RUNNING_TIMEOUT_PARAM
 from odoo.addons.otd_marketplace_stock.models.ir_config_parameter import BASE_URL_PARAM
 from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import Catalogue
@@ -249,7 +250,9 @@ class TestReliabilityConcurrency(SandboxCase, BaseCase):
         with self.cursor_env() as env:
             self.jobs(env, job_id).max_attempts = 30
             env["ir.config_parameter"].set_param(RUNNING_TIMEOUT_PARAM, 0)
-        self.addCleanup(self.reset_running_timeout)
+            # an apply step takes pages until it holds 1,000 rows: pages 1 and 2 together, then page 3
+            env["ir.config_parameter"].set_param(PARAM_APPLY_STEP_ROWS, 1000)
+        self.addCleanup(self.reset_step_params)
         # commit 1: stale jobs put back; 2: the job claimed; 3: one step done - then the process dies
         deaths, seen = 0, []
         while self.job_state(job_id) != "done" and deaths < 20:
@@ -259,8 +262,8 @@ class TestReliabilityConcurrency(SandboxCase, BaseCase):
             with self.cursor_env() as env:
                 job = self.jobs(env, job_id)
                 seen.append((job.state, job.sync_phase, job.pages_fetched, job.skus_done, job.attempts, job.error))
-        # start, 3 pages, the sweep check, settle, 3 pages applied, finish
-        self.assertEqual(deaths, 10, f"{seen}\n{self.worker_output(worker)}")
+        # start, 3 pages, the sweep check, settle, pages 1 and 2 applied, page 3 applied, finish
+        self.assertEqual(deaths, 9, f"{seen}\n{self.worker_output(worker)}")
         self.assertEqual(sorted(int(r["query"]["page"]) for r in self.calls_to(PRODUCTS)), [1, 2, 3])
         with self.cursor_env() as env:
             job = self.jobs(env, job_id)
@@ -271,9 +274,10 @@ class TestReliabilityConcurrency(SandboxCase, BaseCase):
                 self.assertEqual(on_hand, self.zortout(sku), sku)
             self.assertConsistent(env)
 
-    def reset_running_timeout(self):
+    def reset_step_params(self):
         with self.cursor_env() as env:
             env["ir.config_parameter"].set_param(RUNNING_TIMEOUT_PARAM, False)
+            env["ir.config_parameter"].set_param(PARAM_APPLY_STEP_ROWS, False)
 
     def test_two_runner_processes_run_each_of_twenty_jobs_once(self):
         job_ids = self.create_jobs([{"sku_list": [sku]} for sku in RUNNER_SKUS], self.runner_accounts)

@@ -3,11 +3,14 @@ a count entered between plan and apply wins, and a job cannot wedge its account.
 
 import json
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
+from odoo.addons.otd_marketplace_stock.const import PARAM_APPLY_STEP_CHANGES, PARAM_APPLY_STEP_ROWS
+from odoo.addons.otd_marketplace_stock.services.sync_engine import SyncEngine
 from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import Catalogue
 
 from .common import MarketplaceCase
@@ -36,12 +39,17 @@ class TestResumableSync(MarketplaceCase):
             runs += 1
         return runs
 
+    def set_param(self, key, value):
+        self.env["ir.config_parameter"].sudo().set_param(key, value)
+
     def test_a_tiny_time_budget_finishes_a_multi_page_job_across_runs(self):
+        # an apply step takes pages until it holds 1,000 rows: pages 1 and 2 (500 rows each), then page 3
+        self.set_param(PARAM_APPLY_STEP_ROWS, 1000)
         job = self.new_job()
         runs = self.run_steps(job)
         self.assertEqual(job.state, "done", job.error)
-        # start, 3 pages, check, settle, 3 applied pages, finish: one step per run
-        self.assertEqual(runs, 10)
+        # start, 3 pages, check, settle, pages 1 and 2 applied, page 3 applied, finish: one step per run
+        self.assertEqual(runs, 9)
         self.assertEqual((job.pages_fetched, job.pages_total, job.skus_done, job.skus_total), (3, 3, 1201, 1201))
         self.assertEqual(job.attempts, 1, "a postponement is not a failed try")
         self.assertEqual(len(self.calls_to(PRODUCTS)), 3, "each page is read once")
@@ -49,6 +57,39 @@ class TestResumableSync(MarketplaceCase):
             self.assertEqual(self.on_hand(product), self.zortout_quantity(sku), sku)
         self.assertEqual(len(self.inventory_moves(job)), 3, "one adjustment per changed product")
         self.assertEqual(self.result(job)["fetched"], 1201)
+
+    def apply_one_step(self, job):
+        """Run the job up to its first apply step, then that step; returns the kept pages applied."""
+        while job.sync_phase != "apply":
+            self.run_steps(job, max_runs=1)
+        self.run_steps(job, max_runs=1)
+        return job.page_ids.filtered("applied").mapped("number")
+
+    def test_an_apply_step_takes_pages_until_one_of_its_limits_is_reached(self):
+        """The step's limits (system parameters, and its planning time) decide how many kept pages one
+        step applies; the pages of a step are applied together, the next step goes on from the first
+        one left."""
+        # (rows, changes, seconds of planning) a step takes at most -> the pages its first step applies
+        cases = (((10000, 500, 3.0), [1, 2, 3]), ((1000, 500, 3.0), [1, 2]), ((10000, 1, 3.0), [1]),
+                 ((10000, 500, 0), [1]))
+        for (rows, changes, seconds), applied_first in cases:
+            with self.subTest(rows=rows, changes=changes, seconds=seconds), \
+                    patch.object(SyncEngine, "APPLY_STEP_PLAN_SECONDS", seconds):
+                self.set_param(PARAM_APPLY_STEP_ROWS, rows)
+                self.set_param(PARAM_APPLY_STEP_CHANGES, changes)
+                for product in self.gen.values():  # one changed product on each page
+                    self.set_on_hand(product, 1)
+                job = self.new_job()
+                self.assertEqual(self.apply_one_step(job), applied_first)
+                self.assertEqual(job.skus_done, min(500 * len(applied_first), 1201))
+                moved = self.inventory_moves(job).product_id.mapped("default_code")
+                self.assertEqual(sorted(moved), [SKUS[number - 1] for number in applied_first],
+                                 "a page's changes are applied with its step, the others not yet")
+                self.run_steps(job)
+                self.assertEqual(job.state, "done", job.error)
+                self.assertEqual(len(self.inventory_moves(job)), 3, "one adjustment per changed product")
+                for sku, product in self.gen.items():
+                    self.assertEqual(self.on_hand(product), self.zortout_quantity(sku), sku)
 
     def test_a_stopped_sync_continues_from_its_last_kept_page(self):
         job = self.new_job()

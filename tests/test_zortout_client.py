@@ -116,6 +116,18 @@ class TestParseQuantity(BaseCase):
         bare = ProductRow.from_api({})
         self.assertEqual((bare.sku, bare.zortout_id, bare.active, bare.producttype), ("", None, None, 0))
 
+    def test_a_rows_key_and_one_quantity_decode_as_the_whole_row_does(self):
+        for data in ({"id": "4470988", "sku": "  P0001 ", "stock": "4", "availablestock": ""},
+                     {"id": 12.0, "sku": 7, "stock": "1,234.50", "availablestock": "abc"},
+                     {"id": "x", "stock": None, "availablestock": -3}, {}):
+            with self.subTest(data=data):
+                row = ProductRow.from_api(data)
+                self.assertEqual(ProductRow.key_from_api(data), (row.zortout_id, row.sku))
+                for source in ProductRow.SOURCES:
+                    self.assertEqual(ProductRow.quantity_from_api(data, source), row.quantity(source))
+        with self.assertRaises(ValueError):
+            ProductRow.quantity_from_api({}, "onhand")
+
 
 @tagged("post_install", "-at_install")
 class TestZortoutReads(SandboxCase, BaseCase):

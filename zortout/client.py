@@ -110,6 +110,19 @@ class ProductRow:
             raw_available_stock=raw_available,
         )
 
+    @staticmethod
+    def key_from_api(data):
+        """``(zortout_id, sku)`` of a row as received, as :meth:`from_api` reads them,
+        without decoding the rest (a sweep's checks look at these two only)."""
+        return _int_or_none(data.get("id")), _text(data.get("sku"))
+
+    @classmethod
+    def quantity_from_api(cls, data, source):
+        """``from_api(data).quantity(source)``, decoding that quantity only."""
+        if source not in cls.SOURCES:
+            raise ValueError(f"unknown quantity source {source!r}; expected one of {cls.SOURCES}")
+        return parse_quantity(data.get(source))
+
     @property
     def is_service(self):
         return self.producttype == 1
