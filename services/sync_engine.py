@@ -179,6 +179,10 @@ class SyncEngine:
             self.result.as_dict(), code=target["code"], location=target["location"], state="failed",
             error=message, details=details))
         self.job.sudo().page_ids.filtered(lambda page: page.sweep == index and not page.applied).unlink()
+        # its rows leave the progress too: the bars of the other warehouses still end full
+        offset = notes.get("offset", 0)
+        self.job.sudo().write({"pages_fetched": offset, "pages_total": offset,
+                               "skus_total": notes.get("rows_before", 0)})
         self.log(logging.WARNING, "warehouse_failed", warehouse=target["code"], location=target["location"],
                  error=render(self.job.with_context(lang="en_US").env, message))
         self._next_target()

@@ -91,6 +91,7 @@ class TestWarehouseMapping(MarketplaceCase):
         self.assertIn("DEF01", job.result_summary)
         self.assertTrue(any("event=warehouse_failed" in line and "warehouse=DEF01" in line for line in logs.output))
         self.assertEqual(self.account.last_sync_state, "done")
+        self.assertEqual((job.skus_done, job.skus_total), (2 * 1201, 2 * 1201), "the failed sweep's rows left")
         moves = self.inventory_moves(job)
         self.assertFalse(moves.filtered(lambda move: self.defects in (move.location_id | move.location_dest_id)))
 
