@@ -70,7 +70,7 @@ PARAM_DEFAULTS = {
     PARAM_HAND_MADE_HOLD: 120,
     # seconds an instant sync waits after the first webhook delivery, gathering the
     # SKUs of the deliveries that follow into the same job (fewer Zortout calls)
-    PARAM_WEBHOOK_WINDOW: 3.0,
+    PARAM_WEBHOOK_WINDOW: 5.0,  # a burst of up to 10 s in 2 jobs: fewer partial GetProducts calls
     # one apply step of a sync takes kept pages (whole) until it holds this many
     # Zortout rows or this many stock changes, then applies the changes in one
     # go: fewer, larger Applies cost less, and 500 changes stay well inside a

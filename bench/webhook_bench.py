@@ -312,7 +312,7 @@ def main(env):
         Param.set_param("web.base.url.freeze", "True")
         if args.window is not None:
             Param.set_param("otd_marketplace_stock.webhook_window_seconds", str(args.window))
-        window = Param.get_param("otd_marketplace_stock.webhook_window_seconds") or "default (3)"
+        window = Param.get_param("otd_marketplace_stock.webhook_window_seconds") or "default (5)"
         account = env["marketplace.account"].create({
             "name": "Benchmark instant sync", "store_name": sandbox.store_name, "api_key": sandbox.api_key,
             "api_secret": sandbox.api_secret, "zortout_warehouse_code": WAREHOUSE,
