@@ -167,7 +167,7 @@ class SyncEngine:
     def _fail_target(self, exc):
         """The current sweep failed: record why, drop its kept pages (none of them was
         applied: only steps 2-3 call Zortout or refuse) and begin the next sweep."""
-        target, index = self.target, self.job.sync_target_index
+        target = self.target
         message, details = self.job._error_message(exc)
         notes = json.loads(self.job.sweep_notes or "{}")
         base = notes.get("base") or {}
@@ -178,7 +178,7 @@ class SyncEngine:
         self.result.warehouses.append(self.result.warehouse_entry(
             self.result.as_dict(), code=target["code"], location=target["location"], state="failed",
             error=message, details=details))
-        self.job.sudo().page_ids.filtered(lambda page: page.sweep == index and not page.applied).unlink()
+        self._sweep_pages().filtered(lambda page: not page.applied).unlink()
         # its rows leave the progress too: the bars of the other warehouses still end full
         offset = notes.get("offset", 0)
         self.job.sudo().write({"pages_fetched": offset, "pages_total": offset,
@@ -279,14 +279,14 @@ class SyncEngine:
     def _kept_rows(self):
         """(page, position, row as kept) of every kept row of the current sweep, in sweep
         order. The rows stay raw JSON values: each check decodes only what it looks at."""
-        for page in self._sweep_pages().sorted("number"):
+        for page in self._sweep_pages():
             for index, data in enumerate(json.loads(page.rows)):
                 yield page, (page.number, index), data
 
     def _sweep_pages(self):
-        """The kept pages of the current sweep."""
-        index = self.job.sync_target_index
-        return self.job.sudo().page_ids.filtered(lambda page: page.sweep == index)
+        """The kept pages of the current sweep, in sweep order."""
+        return self.env["marketplace.job.page"].sudo().search(
+            [("job_id", "=", self.job.id), ("sweep", "=", self.job.sync_target_index)], order="number")
 
     def _step_check(self):
         positions = [(position, *ProductRow.key_from_api(data)) for _page, position, data in self._kept_rows()]
