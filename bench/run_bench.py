@@ -115,7 +115,7 @@ class Bench:
         self.lines = line_timer(SyncEngine).install()
         # the engine's calls into services/inventory.py, for where the job's time goes
         self.odoo_apply = MethodTimer(sync_engine, ("apply_changes",)).install()
-        self.quant_reads = MethodTimer(sync_engine, ("read_quants",)).install()
+        self.quant_reads = MethodTimer(sync_engine, ("stock_levels", "read_quants")).install()
         self.last_job = None
         self.profile = False  # cProfile every measured sync (--profile)
         self.profiled = 0
@@ -353,7 +353,8 @@ def main(env):
             "Odoo's count + Apply: services/inventory.apply_changes (counted quantities set, then _apply_inventory),"
             " called once per apply step that has changes (a step applies several kept pages, up to"
             " apply_step_changes changes); the Odoo path column does the same changes in one call.",
-            "quant reads: services/inventory.read_quants (a kept page's quants, locked FOR NO KEY UPDATE). the rest:"
+            "quant reads: services/inventory.stock_levels (a kept page's levels, unlocked) and read_quants (the quants"
+            " of the products that may change, locked FOR NO KEY UPDATE). the rest:"
             " the sweep kept as pages, matching, the steps' bookkeeping and commits, the runner.",
         ]))
         sections.append(("Change lines", *lines_table(results), [

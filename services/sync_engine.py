@@ -50,7 +50,7 @@ from odoo.addons.otd_marketplace_stock.zortout import (
     ZortoutQuotaExceededError,
 )
 
-from .inventory import ProductIndex, apply_changes, read_quants
+from .inventory import ProductIndex, apply_changes, read_quants, stock_levels, tree_condition
 from .joblog import log_job_event
 from .matching import match_row, sweep_duplicates
 from .sync_result import SyncResult
@@ -305,20 +305,18 @@ class SyncEngine:
     def _stocked_codes(self):
         """Stripped codes of the products with a non-zero on hand in the target tree
         (without the locations that other mapped warehouses fill)."""
-        location = self.job.sync_location_id
-        excluded = [excluded.parent_path + "%" for excluded in self._excluded()] or ["-"]
+        condition, params = tree_condition(self.job.sync_location_id, self._excluded())
         self.env["stock.quant"].flush_model()
-        self.env.cr.execute("""
+        self.env.cr.execute(f"""
             SELECT btrim(product.default_code)
               FROM stock_quant quant
               JOIN product_product product ON product.id = quant.product_id
               JOIN stock_location location ON location.id = quant.location_id
-             WHERE location.parent_path LIKE %s AND location.usage = 'internal'
-               AND NOT location.parent_path LIKE ANY(%s)
+             WHERE {condition}
                AND product.default_code IS NOT NULL AND btrim(product.default_code) <> '' AND product.active
           GROUP BY product.id
             HAVING SUM(quant.quantity) <> 0
-        """, [location.parent_path + "%", excluded])
+        """, params)
         return {code for (code,) in self.env.cr.fetchall()}
 
     # -- 3b. settle: products that Zortout left out, then the zero guard ----------
@@ -473,28 +471,41 @@ class SyncEngine:
                            row.quantity(source))
             else:
                 candidates.append(candidate)
-        states = read_quants(self.env, location, [candidate.product.id for candidate in candidates],
-                             exclude=self._excluded())
+        # most SKUs are unchanged: an unlocked read of the levels tells them apart; only the
+        # products that may change have their quants read again, locked, and decided on that
+        exclude = self._excluded()
+        levels = stock_levels(self.env, location, [candidate.product.id for candidate in candidates], exclude)
+        to_lock = [candidate for candidate in candidates
+                   if self._decide(lines, candidate, *levels.get(candidate.product.id, (0.0, False)))]
+        states = read_quants(self.env, location, [candidate.product.id for candidate in to_lock], exclude)
         changes = []
-        for candidate in candidates:
+        for candidate in to_lock:
             state = states[candidate.product.id]
-            on_hand = state.on_hand
-            if state.being_counted:
-                # someone is counting this product right now: their count wins
-                self._skip(lines, "being_counted", candidate.sku, candidate.product.id, candidate.quantity,
-                           on_hand)
-                continue
-            if candidate.clamped:
-                result.negative_clamped += 1
-                result.sample("negative_clamped", candidate.sku)
-            target = float(candidate.quantity)
-            if float_compare(target, on_hand, precision_rounding=candidate.product.rounding) == 0:
-                result.matched += 1
-                result.unchanged += 1
-                self._decision(candidate.sku, "unchanged", on_hand, target)
-                continue
-            changes.append((candidate, target, state, on_hand))
+            if self._decide(lines, candidate, state.on_hand, state.being_counted):
+                self._note_clamped(candidate)
+                changes.append((candidate, float(candidate.quantity), state, state.on_hand))
         return changes
+
+    def _decide(self, lines, candidate, on_hand, being_counted):
+        """True when ``candidate``'s stock is to be set; otherwise record why not
+        (someone is counting it, or it already holds Zortout's quantity)."""
+        if being_counted:
+            # someone is counting this product right now: their count wins
+            self._skip(lines, "being_counted", candidate.sku, candidate.product.id, candidate.quantity, on_hand)
+            return False
+        target = float(candidate.quantity)
+        if float_compare(target, on_hand, precision_rounding=candidate.product.rounding) == 0:
+            self._note_clamped(candidate)
+            self.result.matched += 1
+            self.result.unchanged += 1
+            self._decision(candidate.sku, "unchanged", on_hand, target)
+            return False
+        return True
+
+    def _note_clamped(self, candidate):
+        if candidate.clamped:
+            self.result.negative_clamped += 1
+            self.result.sample("negative_clamped", candidate.sku)
 
     def _apply_planned(self, changes, lines):
         """Apply planned ``changes`` (see :meth:`_plan_rows`) in one go; append their

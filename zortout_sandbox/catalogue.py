@@ -82,6 +82,12 @@ def serve_quantity(value, quantity_format="decimal"):
     return format_quantity(value)
 
 
+def _copy(value):
+    """A value of a product as served: lists and objects copied, so that an answer
+    never shares them with the catalogue; plain values as they are (immutable)."""
+    return copy.deepcopy(value) if isinstance(value, (list, dict)) else value
+
+
 def _warehouse(entry, index):
     if isinstance(entry, dict):
         return {"id": entry.get("id", 129821 + index), "code": entry["code"], "name": entry.get("name", entry["code"])}
@@ -286,7 +292,7 @@ class Catalogue:
     def render(self, item, warehouse_code=None, quantity_format="decimal"):
         """The product object as Zortout serves it."""
         with self._lock:
-            data = {k: copy.deepcopy(v) for k, v in item.items() if not k.startswith("_")}
+            data = {k: _copy(v) for k, v in item.items() if not k.startswith("_")}
             stock, available = self._quantities(item, warehouse_code)
             if data.get("producttype") == 1:
                 stock = available = Decimal(0)
