@@ -23,7 +23,9 @@ OTD_BENCH_ARGS:
 
 Every sync runs as production runs it: a pending job taken by the runner
 (``marketplace.job._run_due_jobs``), which commits after each step. For each
-run a fresh change set is written into the sandbox store; Odoo's own path (the
+run a fresh change set is written into the sandbox store (served from a
+process of its own, as Zortout is a server of its own: bench/sandbox_process.py);
+Odoo's own path (the
 counted quantity set on each changed product's quant, then ``_apply_inventory``)
 is measured on the same stock in a rolled-back savepoint, then the sync runs,
 and Odoo's stock and the job's inventory moves are checked against the store.
@@ -64,7 +66,7 @@ if "--webhook" in shlex.split(os.environ.get("OTD_BENCH_ARGS", "")) and "env" in
 
     sys.exit(webhook_bench.run(env))  # noqa: F821 - given by odoo-bin shell
 
-from bench_data import (WAREHOUSE, apply_changes, build_catalogue, catalogue_view,  # noqa: E402
+from bench_data import (WAREHOUSE, apply_changes, build_catalogue,  # noqa: E402
                         ensure_products, pick_changes, stock_location, sweep_targets)
 from bench_growth import (DAYS, GROWTH_TABLES, PER_PRODUCT, PULLS_PER_DAY, check_cleanup,  # noqa: E402
                           count_rows, extrapolate, row_bytes)
@@ -74,7 +76,7 @@ from bench_paths import ApiTimer, StepCounter, job_moves, odoo_path, run_sync, s
 from bench_report import (breakdown_table, check_targets, growth_table, lines_table, render_markdown,  # noqa: E402
                           render_text, speed_table)
 
-from zortout_sandbox import SandboxServer  # noqa: E402
+from sandbox_process import SandboxProcess  # noqa: E402
 
 from odoo.addons.otd_marketplace_stock.services import sync_engine  # noqa: E402
 from odoo.addons.otd_marketplace_stock.services.sync_engine import SyncEngine  # noqa: E402
@@ -128,7 +130,7 @@ class Bench:
         self.api.uninstall()
 
     def serve(self, size):
-        self.sandbox.catalogue = catalogue_view(self.full, size)
+        self.sandbox.serve(size)
 
     def sync(self, size, changes, label, with_lines=True):
         """One measured pull of the store's first ``size`` SKUs, checked; returns its figures."""
@@ -217,6 +219,7 @@ def run_scenario(bench, key, size, changed, label, args):
     for run, with_lines in enumerate(run_plan(args.runs, without_lines), 1):
         changes = pick_changes(bench.full, size, changed, f"{key}-{run}")
         apply_changes(bench.full, changes)
+        bench.sandbox.apply_changes(changes)
         odoo_path_seconds, odoo_note = None, ""
         if changes and with_lines:
             profiler = cProfile.Profile() if bench.profile else None
@@ -256,6 +259,7 @@ def run_growth(bench, key, size, changed, label, args):
     for pull in range(1, args.growth_pulls + 1):
         changes = pick_changes(bench.full, size, changed, f"{key}-{pull}")
         apply_changes(bench.full, changes)
+        bench.sandbox.apply_changes(changes)
         before = count_rows(env)
         figures = bench.sync(size, changes, label)
         after = count_rows(env)
@@ -303,7 +307,7 @@ def main(env):
     say(f"Zortout stock sync benchmark: {', '.join(key for key, *_rest in chosen)}; {args.runs} run(s) with lines"
         f" and {without} without per scenario" + (", --quick (sizes / 10)" if args.quick else ""))
     full = build_catalogue(size_max)
-    sandbox = SandboxServer(catalogue=catalogue_view(full, size_max)).start()
+    sandbox = SandboxProcess(full, size_max)  # Zortout is a server of its own: see bench/sandbox_process.py
     results, growth, build_seconds = [], None, 0.0
     bench = None
     try:
@@ -339,7 +343,8 @@ def main(env):
     sections = []
     if results:
         sections.append(("Speed", *speed_table(results), [
-            "seconds: the whole job, from queuing it to done (runner calls, sweep from the sandbox on 127.0.0.1,"
+            "seconds: the whole job, from queuing it to done (runner calls, sweep from the sandbox on 127.0.0.1, served"
+            " from a process of its own as Zortout is,"
             " every step committed). API s: time inside the Zortout client. Odoo-side s = seconds - API s.",
             "ms/changed SKU: Odoo-side seconds of the whole job / changed SKUs (the unchanged SKUs' share"
             " included); for Odoo's path: counted quantity set on each changed product's quant, then"
@@ -384,7 +389,7 @@ def main(env):
     bench_args = os.environ.get("OTD_BENCH_ARGS")
     with open(results_dir / "latest.md", "w") as handle:
         handle.write(f"Measured with `make bench{' ARGS=' + repr(bench_args) if bench_args else ''}`"
-                     f" ({os.cpu_count()} CPUs, sandbox on 127.0.0.1, medians of {args.runs} runs with lines,"
+                     f" ({os.cpu_count()} CPUs, sandbox on 127.0.0.1 in its own process, medians of {args.runs} runs with lines,"
                      f" {total:.0f} s in all; load average {load_start} at the start, {load} at the end).\n\n")
         for title, headers, rows, notes in sections:
             handle.write(f"**{title}**\n\n{render_markdown(headers, rows)}\n\n")
