@@ -63,6 +63,11 @@ __all__ = ["SyncEngine", "row_to_json", "MAX_SWEEP_PASSES"]
 MAX_SWEEP_PASSES = 2
 
 
+def _says_zero(quantity):
+    """Zortout's quantity (as decoded) is zero or below, as the zero guard counts it."""
+    return not isinstance(quantity, QuantityProblem) and quantity <= 0
+
+
 def row_to_json(row):
     """The part of a Zortout row the sync needs, as Zortout sent it (quantities raw)."""
     return {"id": row.zortout_id, "sku": row.sku, "producttype": row.producttype,
@@ -289,18 +294,34 @@ class SyncEngine:
             [("job_id", "=", self.job.id), ("sweep", "=", self.job.sync_target_index)], order="number")
 
     def _step_check(self):
-        positions = [(position, *ProductRow.key_from_api(data)) for _page, position, data in self._kept_rows()]
-        superseded, duplicates = sweep_duplicates(positions)
+        stocked = self._stocked_codes()
+        guarded = self._zero_guarded
+        source = self.account.quantity_source
+        rows = []  # (position, zortout id, sku, zero?): zero? is looked at for the zero guard only
+        for _page, position, data in self._kept_rows():
+            zortout_id, sku = ProductRow.key_from_api(data)
+            zero = guarded and sku in stocked and _says_zero(ProductRow.quantity_from_api(data, source))
+            rows.append((position, zortout_id, sku, zero))
+        superseded, duplicates = sweep_duplicates(row[:3] for row in rows)
         if superseded:
             self.log(logging.INFO, "served_twice", rows=len(superseded))
-        listed = {sku for _position, _id, sku in positions if sku}
+        listed = {sku for _position, _id, sku, _zero in rows if sku}
         wanted = set(self.payload.sku_list) if self.payload.sku_list else None
-        absent = sorted(code for code in self._stocked_codes() if code not in listed
-                        and (wanted is None or code in wanted))
+        absent = sorted(code for code in stocked if code not in listed and (wanted is None or code in wanted))
+        # the zero guard's view of the listed products with stock here; settle adds the absent ones
+        zero_by_sku = {sku: zero for position, _id, sku, zero in rows
+                       if sku in stocked and position not in superseded and sku not in duplicates}
         notes = json.loads(self.job.sweep_notes or "{}")
         notes.update(superseded=sorted(superseded), duplicates=sorted(duplicates), absent=absent, absent_done=0,
-                     settled=[], not_in_zortout=[])
+                     settled=[], not_in_zortout=[],
+                     guard={"stocked": len(zero_by_sku), "zeroing": sum(zero_by_sku.values()),
+                            "samples": sorted(sku for sku, zero in zero_by_sku.items() if zero)[:5]})
         self.job.sudo().write({"sweep_notes": json.dumps(notes), "sync_phase": "settle"})
+
+    @property
+    def _zero_guarded(self):
+        """The zero guard looks at this sweep: a full pull that is not forced nor a preview."""
+        return self.payload.mode == "full" and not self.payload.force and not self.payload.dry_run
 
     def _stocked_codes(self):
         """Stripped codes of the products with a non-zero on hand in the target tree
@@ -334,6 +355,10 @@ class SyncEngine:
         settled rows become one more kept page and the zero guard looks at all.
         """
         notes = json.loads(self.job.sweep_notes)
+        if "guard" not in notes:
+            # checked by an earlier version of the addon, which kept no zero-guard counts
+            self.job.sudo().sync_phase = "check"
+            return
         absent, done = notes["absent"], notes["absent_done"]
         if done < len(absent):
             batch = absent[done:done + self.client.sku_batch_size]
@@ -367,30 +392,26 @@ class SyncEngine:
             for line in lines:
                 line["_always"] = self.payload.dry_run
             self._write_lines(lines)
-        if self.payload.mode == "full" and not self.payload.force and not self.payload.dry_run:
-            self._zero_guard({tuple(position) for position in notes["superseded"]}, set(notes["duplicates"]))
+        if self._zero_guarded:
+            self._zero_guard(notes["guard"], notes["settled"])
         self.job.sudo().sync_phase = "apply"
 
-    def _zero_guard(self, superseded, duplicates):
+    def _zero_guard(self, guard, settled):
         """Refuse a sweep in which Zortout says zero for most of the products that have
-        stock here: a wrong warehouse code or quantity source, not a sell-out."""
+        stock here: a wrong warehouse code or quantity source, not a sell-out.
+        ``guard`` counts the listed products with stock here (check step); the settled
+        rows are all products with stock here that the sweep left out."""
         source = self.account.quantity_source
-        zortout_quantity = {}
-        for _page, position, data in self._kept_rows():
-            _zortout_id, sku = ProductRow.key_from_api(data)
-            if position in superseded or not sku or sku in duplicates:
-                continue
-            zortout_quantity[sku] = ProductRow.quantity_from_api(data, source)
-        stocked = [code for code in self._stocked_codes() if code in zortout_quantity]
-        zeroing = [code for code in stocked
-                   if not isinstance(zortout_quantity[code], QuantityProblem) and zortout_quantity[code] <= 0]
-        if len(zeroing) > ZERO_GUARD_MIN and len(zeroing) > len(stocked) * ZERO_GUARD_SHARE:
+        zeroing = [row["sku"] for row in settled if _says_zero(ProductRow.quantity_from_api(row, source))]
+        stocked = guard["stocked"] + len(settled)
+        zero = guard["zeroing"] + len(zeroing)
+        if zero > ZERO_GUARD_MIN and zero > stocked * ZERO_GUARD_SHARE:
             raise SyncUserError(self.env, msg(_lt(
                 "Zortout reports zero stock for %(zero)s of the %(stocked)s matched products that have stock "
                 "in Odoo (e.g. %(samples)s). Nothing was changed: check the warehouse code and the quantity "
                 "source of the account, or preview the pull. To apply these quantities anyway, a Marketplace "
                 "Administrator can run a job with the payload {\"force\": true}."),
-                zero=len(zeroing), stocked=len(stocked), samples=", ".join(sorted(zeroing)[:5])))
+                zero=zero, stocked=stocked, samples=", ".join(sorted(guard["samples"] + zeroing)[:5])))
 
     # -- 4. apply --------------------------------------------------------------
 
@@ -573,7 +594,7 @@ class SyncEngine:
             if decision in ("updated", "would_update") or always or latest.get(line["sku"]) != decision:
                 values.append(line)
         if values:
-            self.env["marketplace.job.line"].sudo().create(values)
+            self.env["marketplace.job.line"]._insert_log(values)
 
     def _last_move_id(self):
         self.env["stock.move"].flush_model()
