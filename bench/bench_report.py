@@ -41,7 +41,7 @@ def _ms_per_changed(seconds, changed):
 
 def run_ratio(res):
     """(median, lowest, highest) of the runs' own ratios: the sync's Odoo-side seconds over
-    Odoo's path on the same change set, measured back to back; None without changes."""
+    the mean of Odoo's path measured just before and just after the run; None without changes."""
     ratios = sorted(run["ratio"] for run in res["sync"] if "ratio" in run)
     return (statistics.median(ratios), ratios[0], ratios[-1]) if ratios else None
 
@@ -155,7 +155,7 @@ def check_targets(results, full_size):
             theirs = _ms_per_changed(odoo["seconds"], res["changed"])
             ratio, lowest, highest = run_ratio(res)
             checks.append((f"{res['label']}: ms per changed SKU <= {CHANGED_RATIO_TARGET} x Odoo's count + Apply",
-                           f"{ours:.2f} ms vs {theirs:.2f} ms (medians); ratio of each run's pair: median "
+                           f"{ours:.2f} ms vs {theirs:.2f} ms (medians); ratio of each run to Odoo's path around it: median "
                            f"{ratio:.2f}, {lowest:.2f} to {highest:.2f}",
                            _verdict(ratio <= CHANGED_RATIO_TARGET, full_size)))
         inside, across = lines_overhead(res)

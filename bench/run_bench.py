@@ -71,7 +71,7 @@ from bench_data import (WAREHOUSE, apply_changes, build_catalogue,  # noqa: E402
 from bench_growth import (DAYS, GROWTH_TABLES, PER_PRODUCT, PULLS_PER_DAY, check_cleanup,  # noqa: E402
                           count_rows, extrapolate, row_bytes)
 from bench_lines import line_count, line_timer, lines_switched_off  # noqa: E402
-from bench_measure import MethodTimer, release_memory  # noqa: E402
+from bench_measure import MethodTimer, quiet_database, release_memory  # noqa: E402
 from bench_paths import ApiTimer, StepCounter, job_moves, odoo_path, run_sync, setup_account  # noqa: E402
 from bench_report import (breakdown_table, check_targets, growth_table, lines_table, render_markdown,  # noqa: E402
                           render_text, speed_table)
@@ -208,6 +208,28 @@ def run_plan(with_lines, without_lines):
     return plan
 
 
+def measure_odoo_path(bench, changes, label):
+    """Odoo's own path for ``changes`` (rolled back), on a quiet database."""
+    quiet_database(bench.env)
+    profiler = cProfile.Profile() if bench.profile else None
+    with profiler or contextlib.nullcontext():
+        measure, apply_seconds = odoo_path(bench.env, bench.location,
+                                           {bench.ids[sku]: qty for sku, qty in changes.items()})
+    if profiler:
+        bench.report_profile(profiler, f"{label}-odoo-path")
+    return {"seconds": measure.seconds, "apply_seconds": apply_seconds, "queries": measure.queries,
+            "rss_mb": measure.rss_growth_mb}
+
+
+def close_ratio(label, run, figures, before, after):
+    """A sync run's ratio: its Odoo-side seconds over the mean of Odoo's path measured just
+    before it and the next one measured after it (A-B-A), so that the machine's load drifting
+    during the run weighs on both sides of the comparison."""
+    figures["ratio"] = figures["odoo_seconds"] / ((before["seconds"] + after["seconds"]) / 2)
+    say(f"  {label} run {run}: ratio {figures['ratio']:.2f} (Odoo-side {figures['odoo_seconds']:.2f} s; Odoo path "
+        f"{before['seconds']:.2f} s before it, {after['seconds']:.2f} s after it)")
+
+
 def run_scenario(bench, key, size, changed, label, args):
     res = {"label": label, "size": size, "changed": changed, "sync": [], "sync_without_lines": [], "odoo": [],
            "all_runs": []}
@@ -216,27 +238,22 @@ def run_scenario(bench, key, size, changed, label, args):
     without_lines = args.runs_without_lines
     if without_lines is None:
         without_lines = 1 if size > 10_000 else 2  # at 50k, a run takes minutes
+    waiting = None  # (run, figures, Odoo path before it) of the last sync run awaiting its ratio
     for run, with_lines in enumerate(run_plan(args.runs, without_lines), 1):
         changes = pick_changes(bench.full, size, changed, f"{key}-{run}")
         apply_changes(bench.full, changes)
         bench.sandbox.apply_changes(changes)
-        odoo_path_seconds, odoo_note = None, ""
+        odoo, odoo_note = None, ""
         if changes and with_lines:
-            profiler = cProfile.Profile() if bench.profile else None
-            with profiler or contextlib.nullcontext():
-                measure, apply_seconds = odoo_path(bench.env, bench.location,
-                                                   {bench.ids[sku]: qty for sku, qty in changes.items()})
-            if profiler:
-                bench.report_profile(profiler, f"{label}-odoo-path")
-            res["odoo"].append({"seconds": measure.seconds, "apply_seconds": apply_seconds,
-                                "queries": measure.queries, "rss_mb": measure.rss_growth_mb})
-            odoo_path_seconds = measure.seconds
-            odoo_note = f"; Odoo path {measure.seconds:.2f} s ({apply_seconds:.2f} s in _apply_inventory)"
+            odoo = measure_odoo_path(bench, changes, label)
+            res["odoo"].append(odoo)
+            odoo_note = f"; Odoo path {odoo['seconds']:.2f} s ({odoo['apply_seconds']:.2f} s in _apply_inventory)"
+            if waiting:
+                close_ratio(label, *waiting, odoo)
+        quiet_database(bench.env)
         figures = bench.sync(size, changes, label, with_lines)
-        if odoo_path_seconds:
-            # the two paths of one run, back to back on the same stock: the least noisy comparison
-            figures["ratio"] = figures["odoo_seconds"] / odoo_path_seconds
-            odoo_note += f"; ratio {figures['ratio']:.2f}"
+        if odoo:
+            waiting = (run, figures, odoo)
         res["sync" if with_lines else "sync_without_lines"].append(figures)
         res["all_runs"].append(figures)
         say(f"  {label} run {run} ({'with' if with_lines else 'WITHOUT'} lines): "
@@ -247,6 +264,11 @@ def run_scenario(bench, key, size, changed, label, args):
             f"+{figures['rss_mb']:.0f} MB RSS, {figures['lines_added']} lines, {figures['moves']} moves; steps by "
             f"phase: {', '.join(f'{phase} {seconds:.2f} s' for phase, seconds in figures['phase_seconds'].items())}"
             f"{odoo_note}; stock OK")
+    if waiting:
+        # the last run's "after": a change set of its own, rolled back like every Odoo path
+        odoo = measure_odoo_path(bench, pick_changes(bench.full, size, changed, f"{key}-after"), label)
+        res["odoo"].append(odoo)
+        close_ratio(label, *waiting, odoo)
     return res
 
 
@@ -349,8 +371,9 @@ def main(env):
             "ms/changed SKU: Odoo-side seconds of the whole job / changed SKUs (the unchanged SKUs' share"
             " included); for Odoo's path: counted quantity set on each changed product's quant, then"
             " _apply_inventory, same stock and change set, in a rolled-back savepoint. vs Odoo path: each run's"
-            " sync Odoo-side seconds / that run's Odoo path seconds (the two measured back to back), median and"
-            " range of the runs; the machine's load moves both figures of a run together, less so the medians.",
+            " sync Odoo-side seconds / the mean of Odoo's path measured just before the run (its change set) and"
+            " the next one measured after it (A-B-A, one extra Odoo path after the last run), median and range of"
+            " the runs. Every measured path starts on a quiet database (VACUUM ANALYZE, CHECKPOINT).",
             "peak RSS MB: highest RSS (sampled every 5 ms) minus RSS at the start, after gc and malloc_trim."
             " Medians of the runs with lines.",
         ]))
