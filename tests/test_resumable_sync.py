@@ -104,6 +104,24 @@ class TestResumableSync(MarketplaceCase):
         self.assertEqual(pages, ["3"], "Zortout is not read again from page 1")
         self.assertEqual(self.on_hand(self.gen["GEN-000001"]), self.zortout_quantity("GEN-000001"))
 
+    def test_a_sync_checked_by_an_earlier_version_checks_again(self):
+        # a job stopped between check and settle by an upgrade from 19.0.1.2.0, whose check
+        # step kept no zero-guard counts in the sweep notes
+        job = self.new_job()
+        while job.sync_phase != "settle":
+            self.run_steps(job, max_runs=1)
+        notes = json.loads(job.sweep_notes)
+        del notes["guard"]
+        job.sweep_notes = json.dumps(notes)
+        self.run_steps(job, max_runs=1)
+        self.assertEqual(job.sync_phase, "check", "the sweep is checked again, from its kept pages")
+        self.sandbox.clear_requests()
+        self.run_steps(job)
+        self.assertEqual(job.state, "done", job.error)
+        self.assertFalse(self.calls_to(PRODUCTS), "the kept pages are not read from Zortout again")
+        for sku in SKUS:
+            self.assertEqual(self.on_hand(self.gen[sku]), self.zortout_quantity(sku), sku)
+
     def test_a_count_entered_between_plan_and_apply_survives(self):
         product = self.gen["GEN-000600"]
         self.set_on_hand(product, 3)

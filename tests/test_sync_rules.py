@@ -123,6 +123,23 @@ class TestSyncRules(MarketplaceCase):
         self.assertEqual(forced.state, "done", forced.error)
         self.assertTrue(all(self.on_hand(product) == 0 for product in products.values()))
 
+    def test_zero_guard_counts_listed_zeros_and_left_out_products_alike(self):
+        # six products listed with nothing sellable, six that the warehouse no longer lists
+        listed = {f"L{i:02d}": self.make_product(f"L{i:02d}") for i in range(6)}
+        left_out = {f"O{i:02d}": self.make_product(f"O{i:02d}") for i in range(6)}
+        kept = self.make_product("KEPT")
+        for product in (*listed.values(), *left_out.values(), kept):
+            self.set_on_hand(product, 5)
+        self.catalogue(*({"sku": sku, "stock": {"W0001": 3}, "availablestock": {"W0001": 0}} for sku in listed),
+                       *({"sku": sku, "stock": {"W0001": 0}} for sku in left_out),
+                       {"sku": "KEPT", "stock": {"W0001": 5}})
+        with self.expect_failure_logs():
+            job = self.run_job()
+        self.assertEqual(job.state, "failed")
+        self.assertIn("zero stock for 12 of the 13", job.error)
+        self.assertIn("L00, L01, L02, L03, L04", job.error, "the samples come in order")
+        self.assertTrue(all(self.on_hand(product) == 5 for product in (*listed.values(), *left_out.values())))
+
     def test_zero_guard_lets_a_few_zeros_through(self):
         products = [self.make_product(f"F{i:02d}") for i in range(10)]
         for product in products:
