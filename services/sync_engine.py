@@ -183,7 +183,7 @@ class SyncEngine:
         self.result.warehouses.append(self.result.warehouse_entry(
             self.result.as_dict(), code=target["code"], location=target["location"], state="failed",
             error=message, details=details))
-        self._sweep_pages().filtered(lambda page: not page.applied).unlink()
+        self._sweep_pages(unapplied=True).unlink()
         # its rows leave the progress too: the bars of the other warehouses still end full
         offset = notes.get("offset", 0)
         self.job.sudo().write({"pages_fetched": offset, "pages_total": offset,
@@ -285,13 +285,25 @@ class SyncEngine:
         """(page, position, row as kept) of every kept row of the current sweep, in sweep
         order. The rows stay raw JSON values: each check decodes only what it looks at."""
         for page in self._sweep_pages():
-            for index, data in enumerate(json.loads(page.rows)):
+            for index, data in enumerate(self._page_rows(page)):
                 yield page, (page.number, index), data
 
-    def _sweep_pages(self):
-        """The kept pages of the current sweep, in sweep order."""
-        return self.env["marketplace.job.page"].sudo().search(
-            [("job_id", "=", self.job.id), ("sweep", "=", self.job.sync_target_index)], order="number")
+    def _sweep_pages(self, unapplied=False):
+        """The kept pages of the current sweep (only those not applied yet, with
+        ``unapplied``), in sweep order; their numbers are read, not their rows."""
+        domain = [("job_id", "=", self.job.id), ("sweep", "=", self.job.sync_target_index)]
+        if unapplied:
+            domain.append(("applied", "=", False))
+        return self.env["marketplace.job.page"].sudo().search_fetch(domain, ["number"], order="number")
+
+    def _page_rows(self, page):
+        """The rows kept on ``page``, as Zortout sent them; read through a record of its own, so
+        that the rows of the sweep's other pages are not loaded with them, and not kept in the
+        cache after (memory stays flat over a sweep of any size)."""
+        record = self.env["marketplace.job.page"].sudo().browse(page.id)
+        rows = json.loads(record.rows)
+        record.invalidate_recordset(["rows"])
+        return rows
 
     def _step_check(self):
         stocked = self._stocked_codes()
@@ -424,9 +436,7 @@ class SyncEngine:
         ``apply_step_rows`` rows or ``apply_step_changes`` changes, or has planned for
         ``APPLY_STEP_PLAN_SECONDS``; then all the changes go through Odoo's Apply at
         once and the pages are marked applied in the same transaction."""
-        Page = self.env["marketplace.job.page"].sudo()
-        pages = Page.search_fetch([("job_id", "=", self.job.id), ("sweep", "=", self.job.sync_target_index),
-                                   ("applied", "=", False)], ["number"], order="number")
+        pages = self._sweep_pages(unapplied=True)
         if not pages:
             self.job.sudo().sync_phase = "finish"
             return
@@ -435,10 +445,9 @@ class SyncEngine:
         duplicates = set(notes.get("duplicates", ()))
         max_rows, max_changes = self._apply_step_limits()
         started = time.monotonic()
-        taken, lines, changes, served_count, rows_count = Page, [], [], 0, 0
+        taken, lines, changes, served_count, rows_count = pages.browse(), [], [], 0, 0
         for page in pages:
-            # one page's rows at a time (a fresh record: its neighbours' rows are not prefetched)
-            served = json.loads(Page.browse(page.id).rows)
+            served = self._page_rows(page)
             rows = [row for index, row in enumerate(map(ProductRow.from_api, served))
                     if (page.number, index) not in superseded]
             changes += self._plan_rows(rows, duplicates, lines)
