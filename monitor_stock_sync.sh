@@ -97,6 +97,7 @@ while [ $# -gt 0 ]; do
 done
 [ $# -eq 0 ] || mon_die 2 "one log file only (see --help)"
 
+mon_setup_awk
 mon_resolve_log "$mon_log_arg"
 mon_check_log
 

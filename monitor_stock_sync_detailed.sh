@@ -129,6 +129,7 @@ if ! mon_is_count "$mon_interval" || [ "$mon_interval" -lt 1 ]; then
     mon_die 2 "--interval needs a whole number of seconds (1 or more), not '$mon_interval'"
 fi
 
+mon_setup_awk
 mon_resolve_log "$mon_log_arg"
 mon_check_log
 

@@ -5,7 +5,10 @@
 # shellcheck shell=bash disable=SC2034  # the MON_ variables are read by the scripts
 
 MON_DEFAULT_LOG="/var/log/odoo/odoo-server.log"
-MON_AWK="${AWK:-awk}"
+# The awk to run, as an array (see mon_setup_awk); MON_AWK_FOLLOW adds what it
+# needs to read a pipe line by line.
+MON_AWK=("${AWK:-awk}")
+MON_AWK_FOLLOW=("${AWK:-awk}")
 
 # Options shared by both scripts (set by mon_parse_common_option).
 MON_LINES=0
@@ -36,6 +39,29 @@ mon_die() {
 
 mon_warn() {
     printf '%s: %s\n' "$(mon_prog)" "$*" >&2
+}
+
+# Chooses the awk: $AWK, else awk. AWK may be a command with its arguments
+# ("busybox awk"). mawk, Debian's default awk, reads a pipe in blocks of
+# several kilobytes: on a quiet log it shows nothing for minutes, until a block
+# is full or the pipe is closed. Its -W interactive makes it read (and write)
+# line by line. gawk and busybox awk read what is there already and only warn
+# about -W, so the option is given only to an awk that takes it silently.
+mon_setup_awk() {
+    mon_awk_name="${AWK:-awk}"
+    if command -v -- "$mon_awk_name" >/dev/null 2>&1; then
+        MON_AWK=("$mon_awk_name")
+    else
+        read -r -a MON_AWK <<< "$mon_awk_name"
+    fi
+    if [ "${#MON_AWK[@]}" -eq 0 ] || ! command -v -- "${MON_AWK[0]}" >/dev/null 2>&1; then
+        mon_die 2 "awk not found: '$mon_awk_name' (set AWK to an awk such as mawk, gawk or 'busybox awk')"
+    fi
+    MON_AWK_FOLLOW=("${MON_AWK[@]}")
+    # shellcheck disable=SC2016  # an awk program
+    if [ "$("${MON_AWK[@]}" -W interactive 'BEGIN { print "ok" }' </dev/null 2>&1)" = ok ]; then
+        MON_AWK_FOLLOW=("${MON_AWK[@]}" -W interactive)
+    fi
 }
 
 mon_is_count() {
@@ -86,7 +112,7 @@ mon_use_color() {
 # Odoo config file; nothing when absent, empty, False or None.
 mon_config_get() {
     # shellcheck disable=SC2016  # an awk program
-    "$MON_AWK" -v key="$2" '
+    "${MON_AWK[@]}" -v key="$2" '
         /^[ \t]*[#;]/ { next }
         /^[ \t]*\[/ {
             section = $0
@@ -205,11 +231,11 @@ MON_FILTER="$MON_HERE/scripts/monitor_filter.awk"
 mon_run_filter_once() {
     # mon_run_filter_once DETAILED COLOR
     if [ "$MON_LOG" = "-" ]; then
-        "$MON_AWK" -v detailed="$1" -v color="$2" -f "$MON_FILTER"
+        "${MON_AWK[@]}" -v detailed="$1" -v color="$2" -f "$MON_FILTER"
     elif [ "$MON_LINES" -gt 0 ]; then
-        tail -n "$MON_LINES" "$MON_LOG" | "$MON_AWK" -v detailed="$1" -v color="$2" -f "$MON_FILTER"
+        tail -n "$MON_LINES" "$MON_LOG" | "${MON_AWK[@]}" -v detailed="$1" -v color="$2" -f "$MON_FILTER"
     else
-        "$MON_AWK" -v detailed="$1" -v color="$2" -f "$MON_FILTER" "$MON_LOG"
+        "${MON_AWK[@]}" -v detailed="$1" -v color="$2" -f "$MON_FILTER" "$MON_LOG"
     fi
 }
 
@@ -242,13 +268,13 @@ mon_follow() {
     if [ "$MON_LOG" = "-" ]; then
         # a background command would read /dev/null: hand it our stdin
         exec 3<&0
-        "$MON_AWK" -v detailed="$1" -v color="$2" -f "$MON_FILTER" <&3 &
+        "${MON_AWK_FOLLOW[@]}" -v detailed="$1" -v color="$2" -f "$MON_FILTER" <&3 &
         MON_FILTER_PID=$!
     else
         MON_TMP="$(mktemp -d "${TMPDIR:-/tmp}/monitor_stock_sync.XXXXXX")" \
             || mon_die 2 "cannot create a temporary directory"
         mkfifo "$MON_TMP/lines" || mon_die 2 "cannot create a pipe in $MON_TMP"
-        "$MON_AWK" -v detailed="$1" -v color="$2" -f "$MON_FILTER" < "$MON_TMP/lines" &
+        "${MON_AWK_FOLLOW[@]}" -v detailed="$1" -v color="$2" -f "$MON_FILTER" < "$MON_TMP/lines" &
         MON_FILTER_PID=$!
         tail -n "$MON_LINES" -F "$MON_LOG" > "$MON_TMP/lines" &
         MON_TAIL_PID=$!

@@ -4,10 +4,13 @@ import json
 import logging
 import os
 import re
+import select
 import shutil
+import signal
 import subprocess
 import tempfile
 import textwrap
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,6 +22,8 @@ from .sandbox_case import PRODUCTS
 ADDON_DIR = Path(__file__).resolve().parent.parent
 SIMPLE = ADDON_DIR / "monitor_stock_sync.sh"
 DETAILED = ADDON_DIR / "monitor_stock_sync_detailed.sh"
+#: the awk Debian installs by default, which buffers a pipe unless told not to
+MAWK = "/usr/bin/mawk"
 
 FAILING_LOG = textwrap.dedent("""\
     2026-11-28 01:03:38,001 5697 INFO shop werkzeug: 127.0.0.1 - - [28/Nov/2026 01:03:38] "POST /web/dataset/call_kw HTTP/1.1" 200 - 12 0.010 0.020
@@ -108,6 +113,51 @@ class TestMonitorScripts(MarketplaceCase):
             logger.setLevel(level)
             logger.propagate = propagate
             handler.close()
+
+    @contextmanager
+    def following(self, script, log_path, *args, awk=MAWK):
+        """Start ``script`` following ``log_path`` with ``awk``; yield a function that returns its next
+        line of output, or None when none came before a deadline. The script is stopped afterwards."""
+        environment = dict(os.environ, AWK=awk)
+        for name in ("PGDATABASE", "NO_COLOR", "ODOO_RC"):
+            environment.pop(name, None)
+        # its own session: the script, tail and awk can be stopped together whatever happens
+        process = subprocess.Popen(["bash", str(script), "--no-color", *args, str(log_path)], env=environment,
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   start_new_session=True)
+        pending = bytearray()
+
+        def next_line(seconds):
+            deadline = time.monotonic() + seconds
+            while b"\n" not in pending:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([process.stdout], [], [], left)[0]:
+                    return None
+                chunk = os.read(process.stdout.fileno(), 65536)
+                if not chunk:
+                    return None  # the script ended
+                pending.extend(chunk)
+            line, _newline, rest = bytes(pending).partition(b"\n")
+            pending[:] = rest
+            return line.decode()
+
+        try:
+            yield next_line
+        finally:
+            process.terminate()  # as a kill would: the script stops tail and awk itself
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+            try:
+                os.killpg(process.pid, signal.SIGKILL)  # anything left of the script's own group
+            except ProcessLookupError:
+                pass
+            process.wait()
+            errors = process.stderr.read().decode()
+            process.stdout.close()
+            process.stderr.close()
+        self.assertEqual(errors, "", f"{script.name} wrote on its standard error")
 
     # -- a real sync --------------------------------------------------------------
 
@@ -258,6 +308,30 @@ class TestMonitorScripts(MarketplaceCase):
         lines = self.read_log(SIMPLE, log, "-n", "5")
         self.assertEqual(lines, ['01:09:00 JOB/0043 failed error="Unexpected error: KeyError \'qty\'" attempt=1/5',
                                  "01:09:00 JOB/0043 traceback"])
+
+    # -- following the log -------------------------------------------------------
+
+    def test_following_shows_each_line_at_once(self):
+        """A line added to the log is shown within a second, with Debian's default awk (mawk, which reads
+        a pipe in blocks unless told otherwise) and with the other awks that are installed."""
+        self.assertTrue(os.access(MAWK, os.X_OK),
+                        f"{MAWK} is missing: install Debian's default awk (apt-get install mawk)")
+        awks = [MAWK] + [awk for awk in ("gawk", "busybox awk", "original-awk") if shutil.which(awk.split()[0])]
+        start = next(line for line in FAILING_LOG.splitlines() if " event=start " in line)
+        added = {job: start.replace("JOB/0042", job) for job in ("JOB/0050", "JOB/0051")}
+        for awk in awks:
+            for script in (SIMPLE, DETAILED):
+                with self.subTest(awk=awk, script=script.name):
+                    log = self.write_log("followed.log", start + "\n")
+                    # -n 1 shows the line already there: once it is out, tail has the log open
+                    with self.following(script, log, "-n", "1", awk=awk) as next_line:
+                        self.assertIn(" JOB/0042 start ", next_line(10) or "")
+                        for job, line in added.items():
+                            with log.open("a") as stream:
+                                stream.write(line + "\n")
+                            shown = next_line(1)
+                            self.assertIsNotNone(shown, f"nothing shown within a second of:\n{line}")
+                            self.assertIn(f" {job} start ", shown)
 
     # -- choosing the log -------------------------------------------------------
 
