@@ -54,6 +54,11 @@ Options:
       --once         read the log from its beginning to its end, print, and exit
                      instead of following it (with -n N: only its last N lines)
       --no-color     no colours
+      --tz ZONE      show the times in ZONE, a name of the tz database such as
+                     Asia/Bangkok, Europe/Paris or UTC (default: \$MONITOR_TZ,
+                     else Asia/Bangkok). Odoo logs in UTC; the time of each line
+                     and the datetimes of the events (due=, next_run_at=) are
+                     moved by the offset ZONE has when the monitor starts
   -h, --help         show this help
 
 Examples:
@@ -98,6 +103,7 @@ done
 [ $# -eq 0 ] || mon_die 2 "one log file only (see --help)"
 
 mon_setup_awk
+mon_setup_tz
 mon_resolve_log "$mon_log_arg"
 mon_check_log
 
@@ -106,12 +112,11 @@ if mon_use_color; then mon_color=1; fi
 
 if [ "$MON_ONCE" = 1 ]; then
     trap 'exit 0' INT TERM
+    mon_header
     mon_run_filter_once 0 "$mon_color"
     exit $?
 fi
 
-if [ -t 2 ] && [ "$MON_LOG" != "-" ]; then
-    printf 'Following %s (%s); Ctrl+C to stop.\n' "$MON_LOG" "$MON_LOG_SOURCE" >&2
-fi
+mon_header
 mon_follow 0 "$mon_color"
 exit 0

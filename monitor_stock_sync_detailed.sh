@@ -63,6 +63,11 @@ Options:
                      the jobs table once, with -d), and exit instead of following
                      (with -n N: only its last N lines)
       --no-color     no colours
+      --tz ZONE      show the times in ZONE, a name of the tz database such as
+                     Asia/Bangkok, Europe/Paris or UTC (default: \$MONITOR_TZ,
+                     else Asia/Bangkok). Odoo logs in UTC; the time of each line
+                     and the datetimes of the events (due=, next_run_at=) are
+                     moved by the offset ZONE has when the monitor starts
   -d, --database DB  show the latest jobs of this Odoo database
       --db-host H    PostgreSQL host or socket directory (else db_host of the
                      config file, else PGHOST, else psql's default)
@@ -130,6 +135,7 @@ if ! mon_is_count "$mon_interval" || [ "$mon_interval" -lt 1 ]; then
 fi
 
 mon_setup_awk
+mon_setup_tz
 mon_resolve_log "$mon_log_arg"
 mon_check_log
 
@@ -263,7 +269,7 @@ mon_show_table() {
         return 0
     fi
     mon_last_table="$mon_rows"
-    printf '\n-- latest jobs in database %s at %s --\n%s\n\n' "$mon_db" "$(date '+%H:%M:%S')" "$mon_rows"
+    printf '\n-- latest jobs in database %s at %s --\n%s\n\n' "$mon_db" "$(TZ="$MON_TZ_DATE" date '+%H:%M:%S')" "$mon_rows"
 }
 
 mon_table_loop() {
@@ -282,6 +288,7 @@ mon_table_loop() {
 
 if [ "$MON_ONCE" = 1 ]; then
     trap 'exit 0' INT TERM
+    mon_header
     mon_run_filter_once 1 "$mon_color"
     mon_status=$?
     if [ "$mon_table" = 1 ]; then
@@ -290,9 +297,7 @@ if [ "$MON_ONCE" = 1 ]; then
     exit "$mon_status"
 fi
 
-if [ -t 2 ] && [ "$MON_LOG" != "-" ]; then
-    printf 'Following %s (%s); Ctrl+C to stop.\n' "$MON_LOG" "$MON_LOG_SOURCE" >&2
-fi
+mon_header
 if [ "$mon_table" = 1 ]; then
     mon_table_loop &
     # shellcheck disable=SC2034  # stopped by mon_cleanup

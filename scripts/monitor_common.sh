@@ -15,9 +15,11 @@ MON_LINES=0
 MON_CONFIG=""
 MON_ONCE=0
 MON_COLOR_OPT=1
+MON_TZ=""
 MON_LOG=""
 MON_LOG_SOURCE=""
 MON_TRIED=""
+MON_TZ_OFFSET=0
 
 # Process ids and scratch directory cleaned up on exit.
 MON_TAIL_PID=""
@@ -97,7 +99,78 @@ mon_parse_common_option() {
             MON_ONCE=1; MON_SHIFT=1 ;;
         --no-color|--no-colour)
             MON_COLOR_OPT=0; MON_SHIFT=1 ;;
+        --tz)
+            [ $# -ge 2 ] || mon_die 2 "$1 needs a time zone such as Asia/Bangkok or UTC (see --help)"
+            MON_TZ="$2"; MON_SHIFT=2 ;;
+        --tz=*)
+            MON_TZ="${1#--tz=}"; MON_SHIFT=1 ;;
     esac
+}
+
+# True when date knows the zone: a file of the tz database, or a POSIX TZ
+# value with its offset written out (UTC0, <+07>-7). date itself cannot tell:
+# it takes an unknown name for UTC.
+mon_known_zone() {
+    mon_zone="${1#:}"
+    case "$mon_zone" in
+        ''|*..*) return 1 ;;
+        UTC|GMT) return 0 ;;
+        */*) ;;
+        *[0-9]*) return 0 ;;
+    esac
+    for mon_zonedir in "${TZDIR:-}" /usr/share/zoneinfo /usr/lib/zoneinfo /usr/share/lib/zoneinfo; do
+        if [ -n "$mon_zonedir" ] && [ -f "$mon_zonedir/$mon_zone" ]; then
+            return 0
+        fi
+    done
+    return 1
+}
+
+# The zone the times are shown in: --tz, else $MONITOR_TZ, else Asia/Bangkok.
+# (Not $TZ: servers often set TZ=UTC for their own programs, and Odoo runs
+# with TZ=UTC.) Odoo writes its log times, and the datetimes in the events
+# (due=, next_run_at=), in UTC; the filter adds the zone's offset, taken once
+# at start: a zone with daylight saving time keeps the offset of that moment.
+# Sets MON_TZ_NAME, MON_TZ_DATE (a TZ value for date), MON_TZ_OFFSET (seconds
+# east of UTC) and MON_TZ_LABEL (UTC+07:00).
+mon_setup_tz() {
+    MON_TZ_NAME="${MON_TZ:-${MONITOR_TZ:-Asia/Bangkok}}"
+    MON_TZ_DATE="$MON_TZ_NAME"
+    if ! mon_known_zone "$MON_TZ_NAME"; then
+        if [ "$MON_TZ_NAME" = Asia/Bangkok ]; then
+            # no tz database on this machine (a slim container): Bangkok is UTC+7 all year
+            MON_TZ_DATE="<+07>-7"
+        else
+            mon_die 2 "unknown time zone '$MON_TZ_NAME': give a name of the tz database such as" \
+                "Asia/Bangkok, Europe/Paris or UTC (the files under /usr/share/zoneinfo)"
+        fi
+    fi
+    mon_offset="$(TZ="$MON_TZ_DATE" date +%z)"
+    case "$mon_offset" in
+        [+-][0-9][0-9][0-9][0-9]) ;;
+        *) mon_die 2 "cannot read the offset of the time zone $MON_TZ_NAME from date (got '$mon_offset')" ;;
+    esac
+    MON_TZ_OFFSET=$((10#${mon_offset:1:2} * 3600 + 10#${mon_offset:3:2} * 60))
+    if [ "${mon_offset:0:1}" = - ]; then
+        MON_TZ_OFFSET=$((-MON_TZ_OFFSET))
+    fi
+    MON_TZ_LABEL="UTC${mon_offset:0:3}:${mon_offset:3:2}"
+}
+
+# The first line, on a terminal only (on the standard error): what is read,
+# and the zone of the times.
+mon_header() {
+    [ -t 2 ] || return 0
+    if [ "$MON_LOG" = "-" ]; then
+        mon_what="the standard input"
+    else
+        mon_what="$MON_LOG ($MON_LOG_SOURCE)"
+    fi
+    if [ "$MON_ONCE" = 1 ]; then
+        printf 'Reading %s; times in %s (%s).\n' "$mon_what" "$MON_TZ_NAME" "$MON_TZ_LABEL" >&2
+    else
+        printf 'Following %s; times in %s (%s); Ctrl+C to stop.\n' "$mon_what" "$MON_TZ_NAME" "$MON_TZ_LABEL" >&2
+    fi
 }
 
 # Colours only on a terminal, when NO_COLOR is unset and --no-color not given.
@@ -226,16 +299,22 @@ mon_check_log() {
 # The filter (see monitor_filter.awk beside this file).
 MON_FILTER="$MON_HERE/scripts/monitor_filter.awk"
 
+# mon_filter_args DETAILED COLOR: the filter and its variables, in MON_FILTER_ARGS.
+mon_filter_args() {
+    MON_FILTER_ARGS=(-v detailed="$1" -v color="$2" -v tzoff="$MON_TZ_OFFSET" -f "$MON_FILTER")
+}
+
 # Runs the filter on the chosen log: once (whole file, or its last N lines)
 # or following it.
 mon_run_filter_once() {
     # mon_run_filter_once DETAILED COLOR
+    mon_filter_args "$1" "$2"
     if [ "$MON_LOG" = "-" ]; then
-        "${MON_AWK[@]}" -v detailed="$1" -v color="$2" -f "$MON_FILTER"
+        "${MON_AWK[@]}" "${MON_FILTER_ARGS[@]}"
     elif [ "$MON_LINES" -gt 0 ]; then
-        tail -n "$MON_LINES" "$MON_LOG" | "${MON_AWK[@]}" -v detailed="$1" -v color="$2" -f "$MON_FILTER"
+        tail -n "$MON_LINES" "$MON_LOG" | "${MON_AWK[@]}" "${MON_FILTER_ARGS[@]}"
     else
-        "${MON_AWK[@]}" -v detailed="$1" -v color="$2" -f "$MON_FILTER" "$MON_LOG"
+        "${MON_AWK[@]}" "${MON_FILTER_ARGS[@]}" "$MON_LOG"
     fi
 }
 
@@ -265,16 +344,17 @@ mon_follow() {
     # mon_follow DETAILED COLOR
     trap 'mon_interrupted' INT TERM HUP
     trap 'mon_cleanup' EXIT
+    mon_filter_args "$1" "$2"
     if [ "$MON_LOG" = "-" ]; then
         # a background command would read /dev/null: hand it our stdin
         exec 3<&0
-        "${MON_AWK_FOLLOW[@]}" -v detailed="$1" -v color="$2" -f "$MON_FILTER" <&3 &
+        "${MON_AWK_FOLLOW[@]}" "${MON_FILTER_ARGS[@]}" <&3 &
         MON_FILTER_PID=$!
     else
         MON_TMP="$(mktemp -d "${TMPDIR:-/tmp}/monitor_stock_sync.XXXXXX")" \
             || mon_die 2 "cannot create a temporary directory"
         mkfifo "$MON_TMP/lines" || mon_die 2 "cannot create a pipe in $MON_TMP"
-        "${MON_AWK_FOLLOW[@]}" -v detailed="$1" -v color="$2" -f "$MON_FILTER" < "$MON_TMP/lines" &
+        "${MON_AWK_FOLLOW[@]}" "${MON_FILTER_ARGS[@]}" < "$MON_TMP/lines" &
         MON_FILTER_PID=$!
         tail -n "$MON_LINES" -F "$MON_LOG" > "$MON_TMP/lines" &
         MON_TAIL_PID=$!

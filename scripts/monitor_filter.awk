@@ -1,8 +1,9 @@
 # Filter of the otd_marketplace_stock monitor scripts: reads Odoo log lines
 # and prints the Zortout sync events of the addon, one line each.
 # Variables: detailed=1 also prints DEBUG lines (per-SKU decisions, HTTP
-# calls) and tracebacks; color=1 colours errors, warnings and finished jobs.
-# Portable awk only (BSD awk as on macOS, mawk, gawk).
+# calls) and tracebacks; color=1 colours errors, warnings and finished jobs;
+# tzoff=N shows the times N seconds later than logged (Odoo logs in UTC).
+# Portable awk only (BSD awk as on macOS, mawk, gawk, busybox awk).
 
 function out(text, col) {
     if (color && col != "") print col text RST
@@ -40,6 +41,47 @@ function unquote(v,    i, n, c, plain) {
         plain = plain c
     }
     return plain
+}
+
+function month_days(y, m) {
+    if (m == 2) return (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28
+    return (m == 4 || m == 6 || m == 9 || m == 11) ? 30 : 31
+}
+
+# "YYYY-MM-DD HH:MM:SS" in UTC, as Odoo logs and stores times, moved by tzoff
+# seconds to the zone shown (plain arithmetic: BSD awk has no strftime).
+function shift_time(stamp,    y, m, d, s) {
+    if (tzoff == 0) return stamp
+    y = substr(stamp, 1, 4) + 0
+    m = substr(stamp, 6, 2) + 0
+    d = substr(stamp, 9, 2) + 0
+    s = substr(stamp, 12, 2) * 3600 + substr(stamp, 15, 2) * 60 + substr(stamp, 18, 2) + tzoff
+    while (s < 0) {
+        s += 86400
+        d--
+        if (d < 1) {
+            m--
+            if (m < 1) { m = 12; y-- }
+            d = month_days(y, m)
+        }
+    }
+    while (s >= 86400) {
+        s -= 86400
+        d++
+        if (d > month_days(y, m)) {
+            d = 1
+            m++
+            if (m > 12) { m = 1; y++ }
+        }
+    }
+    return sprintf("%04d-%02d-%02d %02d:%02d:%02d", y, m, d, int(s / 3600), int(s % 3600 / 60), s % 60)
+}
+
+# key=value of an event, its value moved to the zone shown when it is a datetime.
+function shift_pair(key, value,    plain) {
+    plain = unquote(value)
+    if (plain !~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]$/) return key "=" value
+    return key "=\"" shift_time(plain) "\""
 }
 
 function level_color(level) {
@@ -97,6 +139,7 @@ function sync_line(msg, level, pid, hhmmss,    at, before, s, n, tok, eq, key, j
         else if (key == "event" && event == "") event = unquote(substr(tok, eq + 1))
         else {
             if (key == "detail" && detail == "") detail = unquote(substr(tok, eq + 1))
+            else if (eq && tzoff != 0) tok = shift_pair(key, substr(tok, eq + 1))
             rest = rest (rest == "" ? "" : " ") tok
         }
     }
@@ -177,15 +220,14 @@ function record(line,    n, f, head, msg, level, logger, pid, hhmmss, ours, show
     pid = f[3]
     logger = f[6]
     sub(/:$/, "", logger)
-    hhmmss = substr(f[2], 1, 8)
     ours = (logger == PFX || substr(logger, 1, length(PFX) + 1) == PFX ".")
+    if (!ours && level != "ERROR" && level != "CRITICAL") return
+    hhmmss = substr(shift_time(f[1] " " substr(f[2], 1, 8)), 12)
     if (!ours) {
-        if (level == "ERROR" || level == "CRITICAL") {
-            foreign_n = 1
-            foreign_buf[1] = line
-            foreign_head = hhmmss " " level " " logger ": " msg
-            foreign_hit = (index(msg, ADDON) > 0)
-        }
+        foreign_n = 1
+        foreign_buf[1] = line
+        foreign_head = hhmmss " " level " " logger ": " msg
+        foreign_hit = (index(msg, ADDON) > 0)
         return
     }
     shown = 0

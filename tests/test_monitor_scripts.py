@@ -3,6 +3,7 @@
 import json
 import logging
 import os
+import pty
 import re
 import select
 import shutil
@@ -74,15 +75,16 @@ class TestMonitorScripts(MarketplaceCase):
 
     def run_script(self, script, *args, env=None):
         environment = dict(os.environ)
-        for name in ("PGDATABASE", "NO_COLOR", "ODOO_RC"):
+        for name in ("PGDATABASE", "NO_COLOR", "ODOO_RC", "MONITOR_TZ"):
             environment.pop(name, None)
         environment.update(env or {})
         return subprocess.run(["bash", str(script), *args], capture_output=True, text=True, timeout=60,
                               env=environment, stdin=subprocess.DEVNULL, check=False)
 
-    def read_log(self, script, log_path, *args):
-        """What ``script --once --no-color LOG`` prints; it must succeed."""
-        done = self.run_script(script, "--once", "--no-color", *args, str(log_path))
+    def read_log(self, script, log_path, *args, tz="UTC"):
+        """What ``script --once --no-color --tz TZ LOG`` prints; it must succeed. The times are
+        shown as logged (UTC) unless told otherwise."""
+        done = self.run_script(script, "--once", "--no-color", "--tz", tz, *args, str(log_path))
         self.assertEqual(done.returncode, 0, f"{script.name} failed:\n{done.stderr}")
         self.assertEqual(done.stderr, "")
         return done.stdout.splitlines()
@@ -119,7 +121,7 @@ class TestMonitorScripts(MarketplaceCase):
         """Start ``script`` following ``log_path`` with ``awk``; yield a function that returns its next
         line of output, or None when none came before a deadline. The script is stopped afterwards."""
         environment = dict(os.environ, AWK=awk)
-        for name in ("PGDATABASE", "NO_COLOR", "ODOO_RC"):
+        for name in ("PGDATABASE", "NO_COLOR", "ODOO_RC", "MONITOR_TZ"):
             environment.pop(name, None)
         # its own session: the script, tail and awk can be stopped together whatever happens
         process = subprocess.Popen(["bash", str(script), "--no-color", *args, str(log_path)], env=environment,
@@ -332,6 +334,86 @@ class TestMonitorScripts(MarketplaceCase):
                             shown = next_line(1)
                             self.assertIsNotNone(shown, f"nothing shown within a second of:\n{line}")
                             self.assertIn(f" {job} start ", shown)
+
+    # -- times --------------------------------------------------------------------
+
+    def test_times_in_bangkok_by_default(self):
+        """Odoo logs in UTC; the monitors show Bangkok time (UTC+7), dates of events included."""
+        log = self.write_log("failing.log", FAILING_LOG)
+        for script in (SIMPLE, DETAILED):
+            with self.subTest(script=script.name):
+                done = self.run_script(script, "--once", "--no-color", str(log))
+                self.assertEqual(done.returncode, 0, done.stderr)
+                lines = done.stdout.splitlines()
+                self.assertEqual(lines[0], '08:03:39 JOB/0042 start account=3 warehouse=W0001 location="WH/Stock" '
+                                           'source=availablestock mode=full')
+                self.assertIn('08:03:40 JOB/0042 retry error="Zortout had a server error on /Product/GetProducts '
+                              '(HTTP 500)" attempt=1/3 next_run_at="2026-11-28 08:08:40"', lines)
+        # the same through MONITOR_TZ, and back to UTC with --tz
+        done = self.run_script(SIMPLE, "--once", "--no-color", str(log), env={"MONITOR_TZ": "Asia/Tokyo"})
+        self.assertTrue(done.stdout.startswith("10:03:39 JOB/0042 start "), done.stdout + done.stderr)
+        done = self.run_script(SIMPLE, "--once", "--no-color", "--tz=UTC", str(log), env={"MONITOR_TZ": "Asia/Tokyo"})
+        self.assertTrue(done.stdout.startswith("01:03:39 JOB/0042 start "), done.stdout + done.stderr)
+
+    def test_times_across_midnight(self):
+        """A shift that changes the day moves the dates too: end of a month, of a year, a leap day."""
+        event = ("{} 5697 WARNING shop odoo.addons.otd_marketplace_stock.models.marketplace_job: zortout-sync "
+                 'job=JOB/0007 account=3 event=retry error="HTTP 500" attempt=1/3 next_run_at="{}" \n')
+        log = self.write_log("midnight.log", event.format("2026-12-31 20:15:00,000", "2026-12-31 23:59:59")
+                                             + event.format("2028-03-01 02:00:00,000", "2028-03-01 00:30:00"))
+        self.assertEqual(self.read_log(SIMPLE, log, tz="Asia/Bangkok"), [
+            '03:15:00 JOB/0007 retry error="HTTP 500" attempt=1/3 next_run_at="2027-01-01 06:59:59"',
+            '09:00:00 JOB/0007 retry error="HTTP 500" attempt=1/3 next_run_at="2028-03-01 07:30:00"',
+        ])
+        # west of UTC (Etc/GMT+5 is UTC-5): back to the day before, 29 February in a leap year
+        self.assertEqual(self.read_log(SIMPLE, log, tz="Etc/GMT+5"), [
+            '15:15:00 JOB/0007 retry error="HTTP 500" attempt=1/3 next_run_at="2026-12-31 18:59:59"',
+            '21:00:00 JOB/0007 retry error="HTTP 500" attempt=1/3 next_run_at="2028-02-29 19:30:00"',
+        ])
+
+    def test_unknown_time_zone(self):
+        log = self.write_log("failing.log", FAILING_LOG)
+        for script in (SIMPLE, DETAILED):
+            with self.subTest(script=script.name):
+                done = self.run_script(script, "--once", "--tz", "Mars/Olympus_Mons", str(log))
+                self.assertEqual(done.returncode, 2)
+                self.assertIn("unknown time zone 'Mars/Olympus_Mons'", done.stderr)
+                self.assertEqual(done.stdout, "")
+
+    def header(self, script, *args, env=None):
+        """The first line ``script`` writes on its standard error when that is a terminal."""
+        environment = dict(os.environ, **(env or {}))
+        environment.pop("MONITOR_TZ", None)
+        main, terminal = pty.openpty()
+        process = subprocess.Popen(["bash", str(script), "--no-color", *args], env=environment,
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=terminal,
+                                   start_new_session=True)
+        os.close(terminal)
+        text = b""
+        deadline = time.monotonic() + 10
+        try:
+            while b"\n" not in text and time.monotonic() < deadline:
+                if select.select([main], [], [], deadline - time.monotonic())[0]:
+                    try:
+                        text += os.read(main, 4096)
+                    except OSError:  # EIO: the script ended and closed the terminal
+                        break
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+            os.close(main)
+        return text.decode().split("\r\n")[0].split("\n")[0]
+
+    def test_header_names_the_time_zone(self):
+        log = self.write_log("failing.log", FAILING_LOG)
+        self.assertEqual(self.header(SIMPLE, "--once", str(log)),
+                         f"Reading {log} (given as argument); times in Asia/Bangkok (UTC+07:00).")
+        self.assertEqual(self.header(DETAILED, "--tz", "Etc/GMT+5", str(log)),
+                         f"Following {log} (given as argument); times in Etc/GMT+5 (UTC-05:00); Ctrl+C to stop.")
 
     # -- choosing the log -------------------------------------------------------
 
