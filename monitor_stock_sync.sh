@@ -45,7 +45,8 @@ Which log is read:
   1. LOGFILE, when given ("-" reads the standard input);
   2. else the "logfile =" entry of the Odoo config file: -c FILE, else \$ODOO_RC,
      else ~/.odoorc, /etc/odoo/odoo.conf, /etc/odoo.conf (the first that exists);
-  3. else .local/logs/odoo.log beside this script (the log of "make run");
+  3. else .local/logs/odoo.log beside this script, the log of "make run"
+     (in \$OTD_DATA_DIR/logs when that is set, as for make run);
   4. else $MON_DEFAULT_LOG.
 
 Options:
@@ -66,6 +67,7 @@ Examples:
   $(mon_prog) -n 200 /var/log/odoo/odoo-server.log
   $(mon_prog) -c /etc/odoo/odoo.conf
   $(mon_prog) --once /var/log/odoo/odoo-server.log.1    # an old log
+  $(mon_prog) --tz Europe/Paris                 # times in Paris, not Bangkok
   journalctl -u odoo -f -o cat | $(mon_prog) -          # Odoo without a logfile
   docker logs -f odoo 2>&1 | $(mon_prog) -
 

@@ -40,9 +40,13 @@ refused with the HTTP status and the reason, and each instant job it starts:
   01:05:02 JOB/0043 webhook_accepted account=3 skus=1 added=1 pending=4 due="2026-11-28 01:05:05" format=json ms=6.1
   01:05:09 - webhook_refused account=3 status=401 reason=wrong_keys peer=203.0.113.9 ms=2.3
 
-With a database (-d DB, or PGDATABASE), a table of the latest 10 jobs
-(reference, account, state, attempts, fetched/updated/skipped, duration) is
-read with psql every --interval seconds and printed whenever it changed.
+With a database, a table of the latest 10 jobs (reference, account, state,
+attempts, fetched/updated/skipped, duration) is read with psql every
+--interval seconds and printed whenever it changed. The database is -d DB,
+else PGDATABASE; else, when no -c nor --db- option is given, the database of
+"make run" in this folder, found as scripts/devenv.py sets it up: \$OTD_DB
+(default otd_marketplace) on its private PostgreSQL cluster (under .local, or
+\$OTD_DATA_DIR), or on the server of PGHOST when that is set.
 
 The decisions and HTTP calls are logged at DEBUG only: start Odoo with
   --log-handler odoo.addons.otd_marketplace_stock:DEBUG
@@ -52,7 +56,8 @@ Which log is read:
   1. LOGFILE, when given ("-" reads the standard input);
   2. else the "logfile =" entry of the Odoo config file: -c FILE, else \$ODOO_RC,
      else ~/.odoorc, /etc/odoo/odoo.conf, /etc/odoo.conf (the first that exists);
-  3. else .local/logs/odoo.log beside this script (the log of "make run");
+  3. else .local/logs/odoo.log beside this script, the log of "make run"
+     (in \$OTD_DATA_DIR/logs when that is set, as for make run);
   4. else $MON_DEFAULT_LOG.
 
 Options:
@@ -60,7 +65,7 @@ Options:
   -c, --config FILE  read the log path (and db_host, db_port, db_user,
                      db_password for the table) from this Odoo config file
       --once         read the log from its beginning to its end, print it (and
-                     the jobs table once, with -d), and exit instead of following
+                     the jobs table once, with a database), and exit instead of following
                      (with -n N: only its last N lines)
       --no-color     no colours
       --tz ZONE      show the times in ZONE, a name of the tz database such as
@@ -75,10 +80,12 @@ Options:
       --db-user U    PostgreSQL user (else db_user, else PGUSER); the password
                      comes from db_password, PGPASSWORD or ~/.pgpass
       --interval S   seconds between two reads of the jobs table (default 10)
+      --no-table     no jobs table, not even the one of make run's database
   -h, --help         show this help
 
 Examples:
-  $(mon_prog)
+  $(mon_prog)                          # make run's log and database
+  $(mon_prog) --tz UTC                 # times as Odoo logs them
   $(mon_prog) -n 500 /var/log/odoo/odoo-server.log
   $(mon_prog) -c /etc/odoo/odoo.conf -d production
   $(mon_prog) -d odoo --db-host localhost --db-user odoo --interval 5
@@ -92,6 +99,7 @@ EOF
 
 mon_log_arg=""
 mon_db=""
+mon_no_table=0
 mon_db_host=""
 mon_db_port=""
 mon_db_user=""
@@ -106,6 +114,7 @@ while [ $# -gt 0 ]; do
         -h|--help) usage; exit 0 ;;
         --) shift; [ $# -gt 0 ] && { mon_log_arg="$1"; shift; }; break ;;
         -) mon_log_arg="-"; shift; continue ;;
+        --no-table) mon_no_table=1; shift; continue ;;
         -d|--database) mon_need_value "$1" $#; mon_db="$2"; shift 2; continue ;;
         --database=*) mon_db="${1#--database=}"; shift; continue ;;
         --db-host|--db_host) mon_need_value "$1" $#; mon_db_host="$2"; shift 2; continue ;;
@@ -189,14 +198,68 @@ SELECT coalesce(nullif(jobs.reference, '/'), jobs.name, jobs.id::text) AS job,
 EOF
 }
 
+# The first 12 hex digits of the SHA-1 of a text, as devenv.py names folders.
+mon_sha1_12() {
+    if command -v sha1sum >/dev/null 2>&1; then
+        mon_sum="$(printf '%s' "$1" | sha1sum)"
+    elif command -v shasum >/dev/null 2>&1; then
+        mon_sum="$(printf '%s' "$1" | shasum -a 1)"
+    else
+        return 1
+    fi
+    printf '%s\n' "${mon_sum:0:12}"
+}
+
+# The database of `make run` in this folder, found as scripts/devenv.py sets it
+# up (read-only; see ensure_postgres, cluster_dir and socket_dir there):
+# $OTD_DB, default otd_marketplace, on the server of PGHOST when that is set,
+# else on devenv.py's private cluster: LOCAL/pg, or, when the postgres user
+# could not enter LOCAL (root's clone in a private folder),
+# /var/lib/otd_marketplace_stock/<sha1 of LOCAL>. The cluster's socket is in
+# run/ inside it, or in /tmp/otd-pg-<sha1 of the cluster> when that path would
+# be too long for a Unix socket (107 bytes); its port is in the file port; the
+# role is odoo. Sets mon_db, mon_db_host, mon_db_port, mon_db_user; returns 1
+# when this folder has no such set-up.
+mon_find_run_database() {
+    mon_local="$(mon_local_dir)"
+    if [ -n "${PGHOST:-}" ]; then
+        # psql takes PGPORT, PGUSER and PGPASSWORD from the environment, as odoo-bin got them
+        [ -f "$mon_local/logs/odoo.log" ] || return 1
+        mon_db="${OTD_DB:-otd_marketplace}"
+        mon_db_host="$PGHOST"
+        return 0
+    fi
+    mon_cluster="$mon_local/pg"
+    if [ ! -f "$mon_cluster/port" ]; then
+        mon_cluster="/var/lib/otd_marketplace_stock/$(mon_sha1_12 "$mon_local")" || return 1
+        [ -f "$mon_cluster/port" ] || return 1
+    fi
+    mon_port="$(cat "$mon_cluster/port" 2>/dev/null)"
+    mon_is_count "$mon_port" || return 1
+    mon_socket="$mon_cluster/run"
+    if [ "$(printf '%s' "$mon_socket/.s.PGSQL.65535" | wc -c)" -gt 107 ]; then
+        mon_socket="/tmp/otd-pg-$(mon_sha1_12 "$mon_cluster")" || return 1
+    fi
+    mon_db="${OTD_DB:-otd_marketplace}"
+    mon_db_host="$mon_socket"
+    mon_db_port="$mon_port"
+    mon_db_user="odoo"
+}
+
 mon_table=0
 mon_table_required=0
-if [ -n "$mon_db" ]; then
+mon_table_of_run=0
+if [ "$mon_no_table" = 1 ]; then
+    :
+elif [ -n "$mon_db" ]; then
     mon_table=1
     mon_table_required=1
 elif [ -n "${PGDATABASE:-}" ]; then
     mon_table=1
     mon_db="$PGDATABASE"
+elif [ -z "$MON_CONFIG$mon_db_host$mon_db_port$mon_db_user" ] && mon_find_run_database; then
+    mon_table=1
+    mon_table_of_run=1
 fi
 
 if [ "$mon_table" = 1 ]; then
@@ -210,7 +273,7 @@ if [ "$mon_table" = 1 ]; then
         mon_table=0
     fi
 fi
-if [ "$mon_table" = 1 ] && [ -n "$MON_CONFIG_FILE" ]; then
+if [ "$mon_table" = 1 ] && [ "$mon_table_of_run" = 0 ] && [ -n "$MON_CONFIG_FILE" ]; then
     # fill what was not given from the Odoo config file
     [ -n "$mon_db_host" ] || mon_db_host="$(mon_config_get "$MON_CONFIG_FILE" db_host)"
     [ -n "$mon_db_port" ] || mon_db_port="$(mon_config_get "$MON_CONFIG_FILE" db_port)"

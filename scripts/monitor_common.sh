@@ -221,6 +221,16 @@ mon_expand_home() {
     esac
 }
 
+# The data folder of scripts/devenv.py (make run, make test), as its LOCAL:
+# $OTD_DATA_DIR, else .local beside the scripts; symlinks resolved.
+mon_local_dir() {
+    mon_local="$(mon_expand_home "${OTD_DATA_DIR:-$MON_HERE/.local}")"
+    if [ -d "$mon_local" ]; then
+        (CDPATH='' cd -- "$mon_local" 2>/dev/null && pwd -P) && return 0
+    fi
+    printf '%s\n' "$mon_local"
+}
+
 # The Odoo config file to read: -c, else $ODOO_RC, else the usual places.
 # Sets MON_CONFIG_FILE (empty when none was found).
 mon_find_config() {
@@ -243,7 +253,7 @@ mon_find_config() {
 }
 
 # Chooses the log: LOGFILE argument; else logfile = of the config file; else
-# .local/logs/odoo.log beside the scripts (written by `make run`); else the
+# logs/odoo.log in devenv.py's data folder (written by `make run`); else the
 # default. Sets MON_LOG and MON_LOG_SOURCE.
 mon_resolve_log() {
     mon_arg="$1"
@@ -267,12 +277,13 @@ mon_resolve_log() {
         fi
         MON_TRIED="$MON_CONFIG_FILE (no logfile entry), "
     fi
-    if [ -f "$MON_HERE/.local/logs/odoo.log" ]; then
-        MON_LOG="$MON_HERE/.local/logs/odoo.log"
+    mon_run_log="$(mon_local_dir)/logs/odoo.log"
+    if [ -f "$mon_run_log" ]; then
+        MON_LOG="$mon_run_log"
         MON_LOG_SOURCE="the log of make run"
         return 0
     fi
-    MON_TRIED="${MON_TRIED}$MON_HERE/.local/logs/odoo.log (absent), "
+    MON_TRIED="${MON_TRIED}$mon_run_log (absent), "
     MON_LOG="$MON_DEFAULT_LOG"
     MON_LOG_SOURCE="the default"
 }

@@ -1,5 +1,6 @@
 """The two monitor scripts, run with bash on log files like Odoo writes them."""
 
+import importlib.util
 import json
 import logging
 import os
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from odoo.tests import tagged
+from odoo.tools import config
 
 from .common import DEMO_GOODS, JOB_LOGGER, MarketplaceCase
 from .sandbox_case import PRODUCTS
@@ -23,6 +25,7 @@ from .sandbox_case import PRODUCTS
 ADDON_DIR = Path(__file__).resolve().parent.parent
 SIMPLE = ADDON_DIR / "monitor_stock_sync.sh"
 DETAILED = ADDON_DIR / "monitor_stock_sync_detailed.sh"
+DEVENV = ADDON_DIR / "scripts" / "devenv.py"
 #: the awk Debian installs by default, which buffers a pipe unless told not to
 MAWK = "/usr/bin/mawk"
 
@@ -73,13 +76,22 @@ class TestMonitorScripts(MarketplaceCase):
 
     # -- helpers -------------------------------------------------------------
 
-    def run_script(self, script, *args, env=None):
-        environment = dict(os.environ)
-        for name in ("PGDATABASE", "NO_COLOR", "ODOO_RC", "MONITOR_TZ"):
+    def monitor_env(self, env=None):
+        """The environment of a monitor: none of the caller's database, colour or zone settings, and a
+        data folder without make run's set-up (no jobs table), then ``env`` (None removes a variable)."""
+        environment = dict(os.environ, OTD_DATA_DIR=str(self.tmp / "no_data_dir"))
+        for name in ("PGDATABASE", "PGHOST", "OTD_DB", "NO_COLOR", "ODOO_RC", "MONITOR_TZ"):
             environment.pop(name, None)
-        environment.update(env or {})
+        for name, value in (env or {}).items():
+            if value is None:
+                environment.pop(name, None)
+            else:
+                environment[name] = value
+        return environment
+
+    def run_script(self, script, *args, env=None):
         return subprocess.run(["bash", str(script), *args], capture_output=True, text=True, timeout=60,
-                              env=environment, stdin=subprocess.DEVNULL, check=False)
+                              env=self.monitor_env(env), stdin=subprocess.DEVNULL, check=False)
 
     def read_log(self, script, log_path, *args, tz="UTC"):
         """What ``script --once --no-color --tz TZ LOG`` prints; it must succeed. The times are
@@ -120,9 +132,7 @@ class TestMonitorScripts(MarketplaceCase):
     def following(self, script, log_path, *args, awk=MAWK):
         """Start ``script`` following ``log_path`` with ``awk``; yield a function that returns its next
         line of output, or None when none came before a deadline. The script is stopped afterwards."""
-        environment = dict(os.environ, AWK=awk)
-        for name in ("PGDATABASE", "NO_COLOR", "ODOO_RC", "MONITOR_TZ"):
-            environment.pop(name, None)
+        environment = self.monitor_env({"AWK": awk})
         # its own session: the script, tail and awk can be stopped together whatever happens
         process = subprocess.Popen(["bash", str(script), "--no-color", *args, str(log_path)], env=environment,
                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -382,8 +392,7 @@ class TestMonitorScripts(MarketplaceCase):
 
     def header(self, script, *args, env=None):
         """The first line ``script`` writes on its standard error when that is a terminal."""
-        environment = dict(os.environ, **(env or {}))
-        environment.pop("MONITOR_TZ", None)
+        environment = self.monitor_env(env)
         main, terminal = pty.openpty()
         process = subprocess.Popen(["bash", str(script), "--no-color", *args], env=environment,
                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=terminal,
@@ -414,6 +423,94 @@ class TestMonitorScripts(MarketplaceCase):
                          f"Reading {log} (given as argument); times in Asia/Bangkok (UTC+07:00).")
         self.assertEqual(self.header(DETAILED, "--tz", "Etc/GMT+5", str(log)),
                          f"Following {log} (given as argument); times in Etc/GMT+5 (UTC-05:00); Ctrl+C to stop.")
+
+    # -- the jobs table of make run's database ---------------------------------------
+
+    def fake_psql(self):
+        """A folder with a stand-in psql that prints how it was called, for PATH."""
+        folder = self.tmp / "fake_bin"
+        folder.mkdir(exist_ok=True)
+        psql = folder / "psql"
+        psql.write_text(textwrap.dedent("""\
+            #!/bin/sh
+            # stands for psql in a test: prints the connection it was given
+            while [ $# -gt 0 ]; do
+                case "$1" in
+                    -h|-p|-U|-d) printf '%s=%s\\n' "$1" "$2"; shift 2 ;;
+                    *) shift ;;
+                esac
+            done
+            """))
+        psql.chmod(0o755)
+        return f"{folder}{os.pathsep}{os.environ['PATH']}"
+
+    def devenv(self, data_dir):
+        """scripts/devenv.py as a module, its data folder set to ``data_dir``: the truth to compare with."""
+        spec = importlib.util.spec_from_file_location("otd_devenv_for_test", DEVENV)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.LOCAL = Path(data_dir).resolve()
+        return module
+
+    def table_connection(self, *args, env=None):
+        """The connection the detailed monitor gave psql for its jobs table; {} when it showed none."""
+        log = self.write_log("failing.log", FAILING_LOG)
+        done = self.run_script(DETAILED, "--once", "--no-color", *args, str(log),
+                               env={"PATH": self.fake_psql(), **(env or {})})
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(done.stderr, "")
+        lines = done.stdout.splitlines()
+        if not any(line.startswith("-- latest jobs in database ") for line in lines):
+            return {}
+        return dict(line.split("=", 1) for line in lines if re.match(r"-[hpUd]=", line))
+
+    def test_jobs_table_of_make_run(self):
+        """Without a database option, the table is read from make run's database on the cluster that
+        scripts/devenv.py set up in its data folder (its socket folder, port and role)."""
+        for name in ("data dir", "ข้อมูล ทดสอบ" * 4):  # the second makes the socket path too long
+            with self.subTest(data_dir=name):
+                data = self.tmp / name
+                (data / "pg").mkdir(parents=True, exist_ok=True)
+                (data / "pg" / "port").write_text("54321\n")
+                devenv = self.devenv(data)
+                socket = devenv.socket_dir(devenv.cluster_dir(None))
+                self.assertEqual(socket == data / "pg" / "run", name == "data dir")
+                wanted = {"-d": "otd_marketplace", "-h": str(socket), "-p": "54321", "-U": devenv.PG_ROLE}
+                self.assertEqual(self.table_connection(env={"OTD_DATA_DIR": str(data)}), wanted)
+                self.assertEqual(self.table_connection(env={"OTD_DATA_DIR": str(data), "OTD_DB": "shop"}),
+                                 dict(wanted, **{"-d": "shop"}))
+                # asked for no table, or for another database or server: not make run's
+                self.assertEqual(self.table_connection("--no-table", env={"OTD_DATA_DIR": str(data)}), {})
+                self.assertEqual(self.table_connection("-d", "prod", env={"OTD_DATA_DIR": str(data)}), {"-d": "prod"})
+                self.assertEqual(self.table_connection("--db-host", "db.example", env={"OTD_DATA_DIR": str(data)}), {})
+        # make run on a server given by PGHOST: that server, once make run has written its log
+        data = self.tmp / "data on a server"
+        env = {"OTD_DATA_DIR": str(data), "PGHOST": "/var/run/postgresql"}
+        self.assertEqual(self.table_connection(env=env), {})
+        (data / "logs").mkdir(parents=True)
+        (data / "logs" / "odoo.log").write_text("")
+        self.assertEqual(self.table_connection(env=env), {"-d": "otd_marketplace", "-h": "/var/run/postgresql"})
+        # no set-up at all: no table
+        self.assertEqual(self.table_connection(), {})
+
+    def test_jobs_table_of_this_test_run(self):
+        """The detailed monitor finds the PostgreSQL server devenv.py started for this very test run by
+        itself, and reads the jobs table of this test database (named by OTD_DB) with the real psql."""
+        if not os.path.isdir(config.get("db_host") or ""):
+            self.skipTest("the tests run on a server given by PGHOST, not on devenv.py's private cluster")
+        if not shutil.which("psql"):
+            self.skipTest("psql is not installed")
+        log = self.write_log("failing.log", FAILING_LOG)
+        database = self.env.cr.dbname
+        # the data folder of this run, as devenv.py was given it
+        done = self.run_script(DETAILED, "--once", "--no-color", str(log),
+                               env={"OTD_DATA_DIR": os.environ.get("OTD_DATA_DIR"), "OTD_DB": database})
+        self.assertEqual(done.returncode, 0, done.stderr)
+        lines = done.stdout.splitlines()
+        header = next((i for i, line in enumerate(lines) if line.startswith("-- latest jobs in database ")), None)
+        self.assertIsNotNone(header, done.stdout)
+        self.assertRegex(lines[header], rf"^-- latest jobs in database {re.escape(database)} at \d\d:\d\d:\d\d --$")
+        self.assertRegex(lines[header + 1], r"^ *job *\| *account *\| *state *\| *attempts *\|", done.stdout)
 
     # -- choosing the log -------------------------------------------------------
 
