@@ -53,6 +53,7 @@ PARAM_HAND_MADE_HOLD = "otd_marketplace_stock.hand_made_job_hold_seconds"
 PARAM_WEBHOOK_WINDOW = "otd_marketplace_stock.webhook_window_seconds"
 PARAM_APPLY_STEP_ROWS = "otd_marketplace_stock.apply_step_rows"
 PARAM_APPLY_STEP_CHANGES = "otd_marketplace_stock.apply_step_changes"
+PARAM_PAGE_MAX_AGE = "otd_marketplace_stock.kept_page_max_age_minutes"
 
 PARAM_DEFAULTS = {
     PARAM_READ_TIMEOUT: 30.0,       # seconds to wait for one Zortout answer
@@ -77,6 +78,11 @@ PARAM_DEFAULTS = {
     # step's few seconds
     PARAM_APPLY_STEP_ROWS: 10000,
     PARAM_APPLY_STEP_CHANGES: 500,
+    # minutes a sweep's kept Zortout pages stay good to apply once the sweep stands still
+    # (a failed job retried later, Run Now, a dead worker, a preview applied): older ones are
+    # read again. A sweep that is moving keeps its pages however long it takes, and the
+    # newest-reading rule (models/marketplace_stock_reading.py) guards each row
+    PARAM_PAGE_MAX_AGE: 15,
 }
 
 # -- instant sync (Zortout's stock webhook) -------------------------------------------
@@ -100,11 +106,12 @@ SKIP_REASONS = {
     "kit": "Kit (stock comes from its components)",
     "bad_quantity": "Missing or unreadable quantity",
     "being_counted": "Being counted in Odoo",
+    "superseded_by_newer": "A newer Zortout reading was applied",
     "apply_failed": "Refused by Odoo",
 }
 #: the reasons decided after the SKU matched exactly one Odoo product
 MATCHED_SKIP_REASONS = ("service", "not_tracked", "tracked_by_lot", "kit", "bad_quantity", "being_counted",
-                        "apply_failed")
+                        "superseded_by_newer", "apply_failed")
 #: a product with stock here that Zortout does not know at all: left alone, reported
 NOT_IN_ZORTOUT = ("not_in_zortout", "Not in Zortout (stock left alone)")
 #: what a change line says happened to its SKU

@@ -13,7 +13,7 @@ import os
 from odoo import fields
 
 from odoo.addons.otd_marketplace_stock.const import PARAM_REQUEST_MAX_SKUS
-from odoo.addons.otd_marketplace_stock.models.ir_config_parameter import param_value
+from odoo.addons.otd_marketplace_stock.tools.params import param_value
 
 
 def main(env):

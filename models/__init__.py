@@ -13,3 +13,4 @@ from . import marketplace_webhook_day
 from . import marketplace_account_webhook
 from . import marketplace_job_webhook
 from . import ir_http_webhook
+from . import marketplace_stock_reading

@@ -1,23 +1,10 @@
 from odoo import api, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.otd_marketplace_stock.const import PARAM_BASE_URL, PARAM_DEFAULTS
+from odoo.addons.otd_marketplace_stock.const import PARAM_BASE_URL
 from odoo.addons.otd_marketplace_stock.services.base_url import base_url_problem
 
 BASE_URL_PARAM = PARAM_BASE_URL
-
-
-def param_value(env, key):
-    """The system parameter ``key`` as a number of its default's type; the default
-    (const.PARAM_DEFAULTS) when it is unset or unreadable. Never negative."""
-    default = PARAM_DEFAULTS[key]
-    raw = env["ir.config_parameter"].sudo().get_param(key)
-    if raw in (None, False, ""):
-        return default
-    try:
-        return max(type(default)(float(raw)), 0)
-    except (TypeError, ValueError):
-        return default
 
 
 class IrConfigParameter(models.Model):

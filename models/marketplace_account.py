@@ -14,10 +14,11 @@ from odoo.addons.otd_marketplace_stock.const import (
     SYNC_PHASES,
 )
 from odoo.addons.otd_marketplace_stock.services.base_url import base_url_problem
+from odoo.addons.otd_marketplace_stock.tools.job_message import SyncUserError, _lt, msg
+from odoo.addons.otd_marketplace_stock.tools.params import param_value
+from odoo.addons.otd_marketplace_stock.tools.row_lock import try_lock_rows
 
-from .ir_config_parameter import BASE_URL_PARAM, param_value
-from .job_message import SyncUserError, _lt, msg
-from .row_lock import try_lock_rows
+from .ir_config_parameter import BASE_URL_PARAM
 
 _logger = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ class MarketplaceAccount(models.Model):
     _description = "Marketplace Account"
     _inherit = ["mail.thread"]
     _order = "name, id"
+    _check_company_auto = True
 
     # ------------------------------------------------------------------ fields
 
@@ -299,7 +301,7 @@ class MarketplaceAccount(models.Model):
 
     def action_view_warehouse_list(self):
         self.ensure_one()
-        return self.env["zortout.warehouse.wizard"].create_for_account(self)
+        return self.env["zortout.warehouse.wizard"]._create_for_account(self)
 
     # ------------------------------------------------------------------ helpers
 

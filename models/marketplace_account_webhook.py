@@ -36,8 +36,8 @@ from odoo.addons.otd_marketplace_stock.services.joblog import log_job_event
 from odoo.addons.otd_marketplace_stock.services.webhook_payload import REFUSAL_REASONS
 from odoo.addons.otd_marketplace_stock.services.webhook_url import public_url_problem
 
-from .ir_config_parameter import param_value
-from .job_payload import MAX_SKUS
+from odoo.addons.otd_marketplace_stock.tools.params import param_value
+from odoo.addons.otd_marketplace_stock.tools.job_payload import MAX_SKUS
 from .marketplace_account import SECRET_GROUP
 from .marketplace_webhook_day import zortout_today
 

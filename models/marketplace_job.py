@@ -6,24 +6,42 @@ named state changes and failure messages in marketplace_job_state.py.
 """
 
 import json
+import logging
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools.misc import format_datetime
 
 from odoo.addons.otd_marketplace_stock.const import (
     JOB_STATES,
     JOB_TYPES,
     PARAM_HAND_MADE_HOLD,
+    PARAM_PAGE_MAX_AGE,
     SKIP_REASONS,
     SYNC_PHASES,
 )
 
-from .ir_config_parameter import param_value
-from .job_message import render, render_error_html
-from .job_payload import PayloadError, parse_payload
+from odoo.addons.otd_marketplace_stock.tools.job_message import render, render_error_html, safe_render, stored_json
+from odoo.addons.otd_marketplace_stock.tools.job_payload import PayloadError, parse_payload
+from odoo.addons.otd_marketplace_stock.tools.params import param_value
+
 from .marketplace_account import MANAGER_GROUP
 
+_logger = logging.getLogger(__name__)
+
+
+def _count(value):
+    """A count kept in a result, or 0 when it is not one."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+#: what a person may set on a job: the fields of the Jobs form. Everything else (state,
+#: attempts, times, result, error, where the sync stands, what it has read) is written by
+#: the queue and the sync engine only, under sudo: the runner acts on it as superuser
+USER_FIELDS = frozenset({"name", "job_type", "account_id", "payload", "next_run_at", "max_attempts"})
 
 
 class MarketplaceJob(models.Model):
@@ -80,6 +98,16 @@ class MarketplaceJob(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                # the users' guide fills in State: Pending; a job is born pending anyway
+                if vals.get("state") == "pending":
+                    vals = dict(vals)
+                    del vals["state"]
+                self._check_user_fields(vals)
+            # nor through defaults given in the context (default_sync_location_id...)
+            self = self.with_context({key: value for key, value in self.env.context.items()
+                                      if not key.startswith("default_") or key[8:] in USER_FIELDS})
         sequence = self.env["ir.sequence"].sudo()
         for vals in vals_list:
             if vals.get("reference", "/") == "/":
@@ -96,6 +124,21 @@ class MarketplaceJob(models.Model):
         for when in set(jobs.mapped("next_run_at")):
             jobs._wake_runner(when)
         return jobs
+
+    def write(self, vals):
+        if not self.env.su:
+            self._check_user_fields(vals)
+        return super().write(vals)
+
+    def _check_user_fields(self, vals):
+        """Refuse values a person may not give (over RPC, an import...): the job's state is the
+        engine's. Named in the message, so that a script's author knows what to leave out."""
+        refused = sorted(set(vals) - USER_FIELDS)
+        if refused:
+            raise AccessError(self.env._(
+                "Only the job queue sets %(fields)s of a job. A job takes a name, a job type, an account, a "
+                "payload, a next run time and a number of attempts; leave the other fields out.",
+                fields=", ".join(refused)))
 
     @api.depends("reference", "name")
     def _compute_display_name(self):
@@ -139,28 +182,18 @@ class MarketplaceJob(models.Model):
     @api.depends("state", "result", "error_data", "sync_phase", "started_at", "finished_at")
     @api.depends_context("lang")
     def _compute_outcome(self):
-        """One line for the Jobs list: what happened, or what is wrong, or where it stands."""
+        """One line for the Jobs list: what happened, or what is wrong, or where it stands.
+        Whatever a stored value holds, the line is made without raising (the list shows it)."""
         phases = dict(self._fields["sync_phase"]._description_selection(self.env))
         for job in self:
             job.duration = (job.finished_at - job.started_at).total_seconds() \
                 if job.finished_at and job.started_at else 0.0
-            if job.state == "done" and job.result:
-                data = json.loads(job.result)
-                skipped = sum((data.get("skipped") or {}).values())
-                counts = {"updated": data.get("updated", 0), "unchanged": data.get("unchanged", 0),
-                          "skipped": skipped}
-                if data.get("dry_run"):
-                    job.outcome = self.env._(
-                        "Would update %(updated)s · unchanged %(unchanged)s · skipped %(skipped)s", **counts)
-                else:
-                    job.outcome = self.env._(
-                        "Updated %(updated)s · unchanged %(unchanged)s · skipped %(skipped)s", **counts)
-                failed = [entry.get("code") or "-" for entry in data.get("warehouses") or ()
-                          if entry.get("state") == "failed"]
-                if failed:
-                    job.outcome += " · " + self.env._("failed: %s", ", ".join(failed))
-            elif job.error_data:
-                text = render(job.env, json.loads(job.error_data)["message"])
+            data = stored_json(job.result)
+            error = stored_json(job.error_data)
+            if job.state == "done" and data:
+                job.outcome = job._outcome_of_result(data)
+            elif error:
+                text = safe_render(job.env, error.get("message")) or job.error or ""
                 job.outcome = text if len(text) <= 90 else text[:89] + "…"
             elif job.state == "running" or (job.state == "pending" and job.sync_phase not in ("start", False)):
                 job.outcome = self.env._("%(step)s: %(done)s of %(total)s SKUs", step=phases.get(job.sync_phase),
@@ -168,11 +201,30 @@ class MarketplaceJob(models.Model):
             else:
                 job.outcome = False
 
+    def _outcome_of_result(self, data):
+        skipped = data.get("skipped")
+        counts = {"updated": _count(data.get("updated")), "unchanged": _count(data.get("unchanged")),
+                  "skipped": sum(map(_count, skipped.values())) if isinstance(skipped, dict) else 0}
+        if data.get("dry_run"):
+            outcome = self.env._("Would update %(updated)s · unchanged %(unchanged)s · skipped %(skipped)s",
+                                 **counts)
+        else:
+            outcome = self.env._("Updated %(updated)s · unchanged %(unchanged)s · skipped %(skipped)s", **counts)
+        warehouses = data.get("warehouses") if isinstance(data.get("warehouses"), list) else []
+        failed = [str(entry.get("code") or "-") for entry in warehouses
+                  if isinstance(entry, dict) and entry.get("state") == "failed"]
+        if failed:
+            outcome += " · " + self.env._("failed: %(codes)s", codes=", ".join(failed))
+        return outcome
+
     @api.depends("error_data")
     @api.depends_context("lang", "tz")
     def _compute_error_html(self):
         for job in self:
-            job.error_html = render_error_html(job.env, job.error_data)
+            try:
+                job.error_html = render_error_html(job.env, stored_json(job.error_data))
+            except Exception:  # noqa: BLE001 - an unreadable stored error still shows as text
+                job.error_html = Markup("<p>%s</p>") % (job.error or "")
 
     @api.depends("result", "error")
     @api.depends_context("lang")
@@ -180,18 +232,20 @@ class MarketplaceJob(models.Model):
         # the skip reasons are the change lines' decisions: their labels are translated with the selection
         labels = dict(self.env["marketplace.job.line"]._fields["decision"]._description_selection(self.env))
         for job in self:
-            try:
-                data = json.loads(job.result) if job.result else None
-            except ValueError:
-                data = None
-            if not isinstance(data, dict):
+            data = stored_json(job.result)
+            if not data:
                 job.result_summary = False
                 continue
-            job.result_summary = self.env["ir.qweb"]._render("otd_marketplace_stock.job_result_summary", {
-                "data": data, "labels": labels, "skip_reasons": list(SKIP_REASONS),
-                "warehouses": data.get("warehouses") or [], "render_message": lambda message: render(job.env, message),
-                "samples": data.get("samples") or {}, "skipped": data.get("skipped") or {},
-            })
+            try:
+                job.result_summary = self.env["ir.qweb"]._render("otd_marketplace_stock.job_result_summary", {
+                    "data": data, "labels": labels, "skip_reasons": list(SKIP_REASONS),
+                    "warehouses": data.get("warehouses") or [],
+                    "render_message": lambda message, env=job.env: safe_render(env, message),
+                    "samples": data.get("samples") or {}, "skipped": data.get("skipped") or {},
+                })
+            except Exception:  # noqa: BLE001 - a result the template cannot read is shown as unreadable
+                _logger.warning("zortout-sync job=%s result could not be shown", job.reference, exc_info=True)
+                job.result_summary = Markup("<p>%s</p>") % self.env._("This result cannot be shown.")
 
     # ------------------------------------------------------------------ buttons
 
@@ -265,21 +319,31 @@ class MarketplaceJob(models.Model):
             raise UserError(self.env._(
                 "Stock moved at %s since this preview, so its quantities may no longer be right. "
                 "Start a new pull (or a new preview) instead.", self.sync_location_id.display_name))
-        if not self.sudo().page_ids:
+        pages = self.sudo().page_ids
+        if not pages:
             raise UserError(self.env._("This preview is too old to apply (its Zortout pages are no longer kept). "
                                        "Start a new pull or a new preview instead."))
+        max_age = param_value(self.env, PARAM_PAGE_MAX_AGE)
+        read_at = max(pages.mapped("read_at"))
+        if fields.Datetime.now() - read_at > timedelta(minutes=max_age):
+            raise UserError(self.env._(
+                "This preview read Zortout at %(when)s, more than %(minutes)s minutes ago: its quantities may no "
+                "longer be Zortout's. Start a new preview (or Pull Stock) instead.",
+                when=format_datetime(self.env, read_at, dt_format="short"), minutes=max_age))
         payload = dict(json.loads(self.payload or "{}"), dry_run=False)
         job = self.copy({"payload": json.dumps(payload), "name": self.name})
-        # the copy takes the preview's kept pages (the settled rows included) and its sweep notes:
-        # Zortout is not read again, and the zero guard checks the quantities before any is applied
-        self.sudo().page_ids.copy({"job_id": job.id, "applied": False})
+        # the copy takes the preview's kept pages (the settled rows included, each with the time it
+        # was read): Zortout is not read again for them. It starts at the check step, so that the
+        # zero guard looks at the quantities it applies (a preview's own check counts no zeros),
+        # and each row is applied only if no newer reading was applied since
+        pages.copy({"job_id": job.id, "applied": False})
         notes = json.loads(self.sweep_notes or "{}")
-        notes.update(settled=[], absent_done=len(notes.get("absent", ())))
-        job.sudo().write({"sync_phase": "settle", "sync_targets": self.sync_targets, "sync_target_index": 0,
+        job.sudo().write({"sync_phase": "check", "sync_targets": self.sync_targets, "sync_target_index": 0,
                           "sync_location_id": self.sync_location_id.id,
                           "sync_warehouse_code": self.sync_warehouse_code, "pages_total": self.pages_total,
                           "pages_fetched": self.pages_fetched, "skus_total": self.skus_total,
-                          "sweep_notes": json.dumps(notes),
+                          "sweep_notes": json.dumps({key: notes[key] for key in ("offset", "rows_before", "base")
+                                                     if key in notes}),
                           "result": json.dumps(dict(json.loads(self.result), fetched=0, matched=0, updated=0,
                                                     unchanged=0, skipped={}, samples={}, dry_run=False,
                                                     negative_clamped=0, not_in_zortout=0, api_calls=0,

@@ -18,5 +18,8 @@ class MarketplaceJobPage(models.Model):
     sweep = fields.Integer(default=0, help="Which of the job's sweeps (one per Zortout warehouse) read the page.")
     rows = fields.Text(required=True, help="The page's rows as JSON: id, sku, producttype, stock, availablestock.")
     applied = fields.Boolean(default=False)
+    # when Zortout was asked for the page: a row is applied only when no newer reading of its
+    # product was applied at the location since (models/marketplace_stock_reading.py)
+    read_at = fields.Datetime("Read from Zortout At", required=True, default=fields.Datetime.now)
 
     _job_number_unique = models.Constraint("UNIQUE(job_id, number)", "A job keeps each page once.")

@@ -26,10 +26,10 @@ from odoo.addons.otd_marketplace_stock.const import (
 from odoo.addons.otd_marketplace_stock.services.joblog import JobClientLogger, log_job_event
 from odoo.addons.otd_marketplace_stock.services.sync_engine import SyncEngine
 
-from .ir_config_parameter import param_value
-from .job_message import _lt, msg
+from odoo.addons.otd_marketplace_stock.tools.params import param_value
+from odoo.addons.otd_marketplace_stock.tools.job_message import _lt, msg
 from .marketplace_account import CLIENT_LOGGER
-from .row_lock import try_lock_rows
+from odoo.addons.otd_marketplace_stock.tools.row_lock import try_lock_rows
 
 _logger = logging.getLogger(__name__)
 

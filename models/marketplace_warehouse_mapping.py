@@ -9,7 +9,7 @@ the outer mapping's tree leaves it out (see :meth:`_excluded_locations`).
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .job_payload import MAX_CODE_LENGTH
+from odoo.addons.otd_marketplace_stock.tools.job_payload import MAX_CODE_LENGTH
 
 
 class MarketplaceWarehouseMapping(models.Model):
@@ -84,7 +84,8 @@ class MarketplaceWarehouseMapping(models.Model):
         """The dialog's Map button (the record is saved first): back to the account form,
         reloaded, where the new line and "Will pull ..." show. Mapping a warehouse is
         choosing to pull per warehouse: an account of store-wide totals switches (the
-        form and the chatter say so)."""
+        form and the chatter say so). Only who may save a mapping may press it."""
+        self.check_access("write")
         self.account_id.filtered(lambda account: account.stock_scope != "warehouses").sudo().write(
             {"stock_scope": "warehouses"})
         return {"type": "ir.actions.client", "tag": "soft_reload"}

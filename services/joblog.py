@@ -8,7 +8,15 @@ pass their own module logger so that logger names start with
 
 import logging
 
-__all__ = ["log_job_event", "format_value", "JobClientLogger"]
+__all__ = ["log_job_event", "log_event", "format_value", "JobClientLogger"]
+
+
+def _printable(char):
+    """A character as the log shows it: control characters (LF, CR, ESC...) as escapes, so that
+    a value can neither start a forged line nor colour a terminal."""
+    if char.isprintable() or char == " ":
+        return char
+    return char.encode("unicode_escape").decode("ascii") if char != "\\" else char
 
 
 def format_value(value):
@@ -17,17 +25,23 @@ def format_value(value):
     elif isinstance(value, float):
         value = f"{value:.3f}".rstrip("0").rstrip(".") or "0"
     text = str(value)
-    if not text or any(char.isspace() or char in "\"=" for char in text):
-        text = '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+    if not text or any(char.isspace() or char in "\"=" or not char.isprintable() for char in text):
+        text = text.replace("\\", "\\\\").replace('"', '\\"')
+        text = '"' + "".join(map(_printable, text)) + '"'
     return text
 
 
-def log_job_event(logger, level, job, event, **values):
+def log_event(logger, level, job_reference, account_id, event, **values):
+    """One line: ``zortout-sync job=<reference or -> account=<id or -> event=<name> key=value ...``."""
     if not logger.isEnabledFor(level):
         return
     pairs = "".join(f" {key}={format_value(value)}" for key, value in values.items())
-    logger.log(level, "zortout-sync job=%s account=%s event=%s%s",
-               job.reference or job.id, job.account_id.id or "-", event, pairs)
+    logger.log(level, "zortout-sync job=%s account=%s event=%s%s", format_value(job_reference or "-"),
+               account_id or "-", format_value(event), pairs)
+
+
+def log_job_event(logger, level, job, event, **values):
+    log_event(logger, level, job.reference or job.id, job.account_id.id, event, **values)
 
 
 class JobClientLogger(logging.LoggerAdapter):

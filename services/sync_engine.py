@@ -32,16 +32,19 @@ import logging
 import math
 import time
 
+from odoo import fields
 from odoo.tools.float_utils import float_compare
 
 from odoo.addons.otd_marketplace_stock.const import (
     PARAM_APPLY_STEP_CHANGES,
     PARAM_APPLY_STEP_ROWS,
+    PARAM_PAGE_MAX_AGE,
     ZERO_GUARD_MIN,
     ZERO_GUARD_SHARE,
 )
-from odoo.addons.otd_marketplace_stock.models.job_message import SyncUserError, _lt, msg, render
-from odoo.addons.otd_marketplace_stock.models.job_payload import parse_payload
+from odoo.addons.otd_marketplace_stock.tools.job_message import SyncUserError, _lt, msg, render
+from odoo.addons.otd_marketplace_stock.tools.job_payload import parse_payload
+from odoo.addons.otd_marketplace_stock.tools.params import param_value
 from odoo.addons.otd_marketplace_stock.zortout import (
     ProductRow,
     QuantityProblem,
@@ -53,6 +56,7 @@ from odoo.addons.otd_marketplace_stock.zortout import (
 from .inventory import ProductIndex, apply_changes, read_quants, stock_levels, tree_condition
 from .joblog import log_job_event
 from .matching import match_row, sweep_duplicates
+from .readings import newer_readings, record_newest_readings
 from .sync_result import SyncResult
 
 _logger = logging.getLogger(__name__)
@@ -86,6 +90,7 @@ class SyncEngine:
         self.result = SyncResult.from_dict(json.loads(job.result)) if job.result else SyncResult()
         self.move_name = f"Zortout sync {job.reference}"
         self._products = None
+        self._resumed = False  # the first step of this run looks at the age of the kept pages
 
     @property
     def _product_index(self):
@@ -121,6 +126,10 @@ class SyncEngine:
         try:
             # a step that fails leaves nothing behind: the next sweep (if any) starts clean
             with self.env.cr.savepoint():
+                if not self._resumed:
+                    self._resumed = True
+                    if phase in ("fetch", "check", "settle", "apply") and self._restart_stale_sweep():
+                        phase = self.job.sync_phase
                 getattr(self, f"_step_{phase}")()
         except (ZortoutError, SyncUserError) as exc:
             if phase == "start" or isinstance(exc, ZortoutQuotaExceededError) or len(self.targets) < 2:
@@ -133,6 +142,8 @@ class SyncEngine:
     # -- 1. start --------------------------------------------------------------
 
     def _step_start(self):
+        if self.account.legacy_short_name_pending:
+            self.account._resolve_legacy_warehouse(self.client)
         targets = self.account._zortout_sync_targets(self.payload.warehouse_code)
         valid = [warehouse.code for warehouse in self.client.list_warehouses()] \
             if any(target["code"] for target in targets) else []
@@ -159,7 +170,8 @@ class SyncEngine:
         target = self.targets[index]
         skus = self.payload.sku_list or ()
         offset = self.job.pages_fetched  # kept pages of the earlier sweeps: numbering goes on
-        notes = {"offset": offset, "rows_before": self.job.skus_total, "base": self.result.as_dict()}
+        notes = {"offset": offset, "rows_before": self.job.skus_total, "done_before": self.job.skus_done,
+                 "base": self.result.as_dict()}
         self.job.sudo().write({
             "sync_phase": "fetch", "sync_target_index": index, "sync_location_id": target["location_id"],
             "sync_warehouse_code": target["code"] or False, "sweep_notes": json.dumps(notes),
@@ -168,6 +180,35 @@ class SyncEngine:
         if len(self.targets) > 1:
             self.log(logging.INFO, "warehouse", warehouse=target["code"], location=target["location"],
                      sweep=f"{index + 1}/{len(self.targets)}")
+
+    def _restart_stale_sweep(self):
+        """Read the current sweep again when it stood still longer than the kept pages' age
+        limit (a failed job retried, Run Now, a dead worker's job, a preview applied): what
+        Zortout said then is no longer what it says now. Its counts leave the result and its
+        pages are dropped, applied ones included (their changes stay; re-reading repeats only
+        what still differs). A sweep that is moving keeps its pages however long it takes.
+        Returns True when the sweep starts again."""
+        pages = self._sweep_pages()
+        if not pages:
+            return False
+        max_age = param_value(self.env, PARAM_PAGE_MAX_AGE)
+        newest = max(pages.mapped("read_at"))
+        age_minutes = (fields.Datetime.now() - newest).total_seconds() / 60
+        if age_minutes <= max_age:
+            return False
+        notes = json.loads(self.job.sweep_notes or "{}")
+        kept = self.result
+        self.result = SyncResult.from_dict(notes.get("base") or {})
+        self.result.api_calls, self.result.duration_s = kept.api_calls, kept.duration_s
+        pages.unlink()
+        offset = notes.get("offset", 0)
+        self.job.sudo().write({"pages_fetched": offset, "pages_total": offset,
+                               "skus_total": notes.get("rows_before", 0),
+                               "skus_done": notes.get("done_before", 0)})
+        self.log(logging.INFO, "stale_pages", warehouse=self.target.get("code"), read_at=newest,
+                 age_min=round(age_minutes), limit_min=max_age)
+        self._begin_target(self.job.sync_target_index)
+        return True
 
     def _fail_target(self, exc):
         """The current sweep failed: record why, drop its kept pages (none of them was
@@ -213,6 +254,7 @@ class SyncEngine:
         code = job.sync_warehouse_code or None
         if self.target.get("unknown"):
             raise self.account._zortout_unknown_warehouse_error(code, self.target["valid"])
+        asked_at = fields.Datetime.now()  # the reading is at least this new
         try:
             if self.payload.sku_list:
                 size = self.client.sku_batch_size
@@ -234,7 +276,7 @@ class SyncEngine:
                 res_desc=exc.res_desc, http_status=exc.http_status) from exc
         if page.rows:
             self.env["marketplace.job.page"].sudo().create({
-                "job_id": job.id, "number": number, "sweep": job.sync_target_index,
+                "job_id": job.id, "number": number, "sweep": job.sync_target_index, "read_at": asked_at,
                 "rows": json.dumps([row_to_json(row) for row in page.rows])})
         values = {"pages_fetched": number, "pages_total": pages_total, "sweep_notes": json.dumps(notes),
                   "skus_total": job.skus_total + len(page.rows)}
@@ -294,7 +336,7 @@ class SyncEngine:
         domain = [("job_id", "=", self.job.id), ("sweep", "=", self.job.sync_target_index)]
         if unapplied:
             domain.append(("applied", "=", False))
-        return self.env["marketplace.job.page"].sudo().search_fetch(domain, ["number"], order="number")
+        return self.env["marketplace.job.page"].sudo().search_fetch(domain, ["number", "read_at"], order="number")
 
     def _page_rows(self, page):
         """The rows kept on ``page``, as Zortout sent them; read through a record of its own, so
@@ -375,6 +417,8 @@ class SyncEngine:
         if done < len(absent):
             batch = absent[done:done + self.client.sku_batch_size]
             code = self.job.sync_warehouse_code or None
+            # the settled rows become one kept page, as new as its first batch
+            notes.setdefault("settled_at", fields.Datetime.to_string(fields.Datetime.now()))
             found = {row.sku: row for row in self.client.fetch_page(code, page=1, sku_list=batch).rows}
             missing = [sku for sku in batch if sku not in found]
             known = set()
@@ -392,9 +436,9 @@ class SyncEngine:
                      not_in_zortout=len(notes["not_in_zortout"]))
         if notes["settled"]:
             number = self.job.pages_fetched + 1
-            self.env["marketplace.job.page"].sudo().create({"job_id": self.job.id, "number": number,
-                                                            "sweep": self.job.sync_target_index,
-                                                            "rows": json.dumps(notes["settled"])})
+            self.env["marketplace.job.page"].sudo().create({
+                "job_id": self.job.id, "number": number, "sweep": self.job.sync_target_index,
+                "read_at": notes.get("settled_at") or fields.Datetime.now(), "rows": json.dumps(notes["settled"])})
             self.job.sudo().write({"pages_fetched": number, "skus_total": self.job.skus_total + len(notes["settled"])})
         for sku in notes["not_in_zortout"]:
             self.result.not_in_zortout += 1
@@ -450,7 +494,7 @@ class SyncEngine:
             served = self._page_rows(page)
             rows = [row for index, row in enumerate(map(ProductRow.from_api, served))
                     if (page.number, index) not in superseded]
-            changes += self._plan_rows(rows, duplicates, lines)
+            changes += self._plan_rows(rows, duplicates, lines, page.read_at)
             taken |= page
             served_count += len(served)
             rows_count += len(rows)
@@ -470,15 +514,13 @@ class SyncEngine:
 
     def _apply_step_limits(self):
         """(rows, changes) an apply step takes at most: the system parameters."""
-        # imported here: models/ir_config_parameter.py imports this package while it loads
-        from odoo.addons.otd_marketplace_stock.models.ir_config_parameter import param_value
-
         return param_value(self.env, PARAM_APPLY_STEP_ROWS), param_value(self.env, PARAM_APPLY_STEP_CHANGES)
 
-    def _plan_rows(self, rows, duplicates, lines):
-        """Decide one page's rows: append the skip lines to ``lines`` and return the
-        changes to apply, ``[(Candidate, target, QuantState, on hand)]``; their quants
-        are read and locked now, so that nothing moves them before they are applied."""
+    def _plan_rows(self, rows, duplicates, lines, read_at):
+        """Decide one page's rows, read from Zortout at ``read_at``: append the skip lines to
+        ``lines`` and return the changes to apply, ``[(Candidate, target, QuantState, on hand)]``;
+        their quants are read and locked now, so that nothing moves them before they are
+        applied, and a row older than a reading applied since is not applied."""
         result = self.result
         source = self.account.quantity_source
         location = self.job.sync_location_id
@@ -508,13 +550,27 @@ class SyncEngine:
         to_lock = [candidate for candidate in candidates
                    if self._decide(lines, candidate, *levels.get(candidate.product.id, (0.0, False)))]
         states = read_quants(self.env, location, [candidate.product.id for candidate in to_lock], exclude)
+        older = self._older_than_applied(location, candidates, read_at)
         changes = []
         for candidate in to_lock:
+            if candidate.product.id in older:
+                self._skip(lines, "superseded_by_newer", candidate.sku, candidate.product.id, candidate.quantity,
+                           levels.get(candidate.product.id, (0.0, False))[0], always=True)
+                continue
             state = states[candidate.product.id]
             if self._decide(lines, candidate, state.on_hand, state.being_counted):
                 self._note_clamped(candidate)
                 changes.append((candidate, float(candidate.quantity), state, state.on_hand))
         return changes
+
+    def _older_than_applied(self, location, candidates, read_at):
+        """The product ids of ``candidates`` whose reading (``read_at``) is older than one already
+        applied at ``location`` (by any job). A sync records its readings as it decides, under the
+        quants' lock, the unchanged ones too: they are what Odoo holds; a preview only looks."""
+        readings = {candidate.product.id: read_at for candidate in candidates}
+        if self.payload.dry_run:
+            return newer_readings(self.env, location, readings)
+        return record_newest_readings(self.env, location, self.job, readings)
 
     def _decide(self, lines, candidate, on_hand, being_counted):
         """True when ``candidate``'s stock is to be set; otherwise record why not

@@ -4,14 +4,10 @@
 (see joblog.py). Never pass a key or a token.
 """
 
-from .joblog import format_value
+from .joblog import log_event
 
 __all__ = ["log_webhook_event"]
 
 
 def log_webhook_event(logger, level, account_id, job_reference, event, **values):
-    if not logger.isEnabledFor(level):
-        return
-    pairs = "".join(f" {key}={format_value(value)}" for key, value in values.items())
-    logger.log(level, "zortout-sync job=%s account=%s event=%s%s", job_reference or "-", account_id or "-",
-               event, pairs)
+    log_event(logger, level, job_reference, account_id, event, **values)

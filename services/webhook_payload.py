@@ -21,6 +21,8 @@ import hmac
 import json
 from dataclasses import dataclass
 
+from odoo.addons.otd_marketplace_stock.zortout.values import clean_sku
+
 __all__ = ["Delivery", "DeliveryError", "QUANTITY_EVENT", "check_keys", "parse_delivery", "clean_sku",
            "REFUSAL_REASONS"]
 
@@ -65,17 +67,6 @@ class Delivery:
         """Our URL is registered for the quantity event only: a delivery naming no event is one."""
         return self.event is None or self.event.upper() == QUANTITY_EVENT
 
-
-def clean_sku(value):
-    """The SKU as the sync takes it (stripped), "" for none, or None when it
-    cannot travel in Zortout's comma-separated ``skulist`` header (a comma or
-    a control character): the rule of the job payload's ``sku_list``."""
-    if value is None or isinstance(value, (bool, dict, list)):
-        return ""
-    sku = str(value).strip()
-    if "," in sku or any(not char.isprintable() for char in sku):
-        return None
-    return sku
 
 
 def parse_delivery(body, form=None, query=None):

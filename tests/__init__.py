@@ -24,3 +24,4 @@ from . import test_webhook_concurrency
 from . import test_webhook_tour
 from . import test_warehouse_mapping
 from . import test_warehouse_mapping_tour
+from . import test_trust

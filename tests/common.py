@@ -89,7 +89,6 @@ class MarketplaceCase(SandboxCase, TransactionCase):
             "job_type": "sync_stock_from_zortout",
             "account_id": self.account.id,
             "payload": json.dumps(payload) if isinstance(payload, dict) else (payload or "{}"),
-            "state": "pending",
             **values,
         }
         return env["marketplace.job"].create(values)

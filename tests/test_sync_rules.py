@@ -34,7 +34,7 @@ class TestSyncRules(MarketplaceCase):
         self.assertEqual(result["skipped"], {
             "no_sku": 1, "duplicate_in_zortout": 2, "ambiguous_in_odoo": 1, "not_in_odoo": 1, "service": 2,
             "not_tracked": 1, "tracked_by_lot": 1, "bad_quantity": 2, "being_counted": 1, "kit": 0,
-            "apply_failed": 0,
+            "superseded_by_newer": 0, "apply_failed": 0,
         })
         self.assertEqual(result["fetched"], 13)
         self.assertEqual(result["matched"], 8)  # service x2, untracked, lot, bad x2, counted, good

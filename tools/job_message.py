@@ -15,7 +15,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_datetime
 
-__all__ = ["_lt", "msg", "at", "render", "render_error_html", "SyncUserError"]
+__all__ = ["_lt", "msg", "at", "render", "safe_render", "render_error_html", "stored_json", "SyncUserError"]
 
 
 def _lt(template):
@@ -55,12 +55,31 @@ def _value(env, value):
     return value
 
 
+def safe_render(env, message):
+    """:func:`render` for a stored message whose shape is not guaranteed: text in any case."""
+    try:
+        return str(render(env, message))
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+        return message if isinstance(message, str) else ""
+
+
+def stored_json(text):
+    """A JSON object kept in a text field, or None when it holds none (empty, unreadable, not an object)."""
+    if not text:
+        return None
+    try:
+        data = json.loads(text) if isinstance(text, (str, bytes)) else text
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def render_error_html(env, data):
     """The job form's error: the message in the reader's language, the details folded."""
-    data = json.loads(data) if isinstance(data, str) else data
+    data = stored_json(data)
     if not data:
         return False
-    text = escape(render(env, data.get("message")))
+    text = escape(safe_render(env, data.get("message")))
     details = data.get("details")
     if not details:
         return Markup("<p>%s</p>") % text

@@ -12,6 +12,8 @@ A payload is a JSON object with, all optional:
 import json
 from dataclasses import dataclass
 
+from odoo.addons.otd_marketplace_stock.zortout.values import clean_sku
+
 __all__ = ["PayloadError", "SyncPayload", "parse_payload", "ALLOWED_KEYS", "MAX_SKUS", "MAX_CODE_LENGTH"]
 
 ALLOWED_KEYS = ("warehouse_code", "sku_list", "force", "dry_run")
@@ -132,13 +134,13 @@ def _sku_list(value):
         if not isinstance(sku, str):
             raise PayloadError(_lt("The payload's sku_list item %(position)s is not a string: %(value)s."),
                                position=position, value=repr(sku))
-        sku = sku.strip()
-        if "," in sku or any(not char.isprintable() for char in sku):
+        cleaned = clean_sku(sku)
+        if cleaned is None:
             # Zortout's skulist header is comma-separated and cannot carry control characters
             raise PayloadError(_lt("The payload's sku_list item %(position)s contains a comma or a control "
-                                   "character: %(value)s."), position=position, value=repr(sku))
-        if sku:
-            skus[sku] = None
+                                   "character: %(value)s."), position=position, value=repr(sku.strip()))
+        if cleaned:
+            skus[cleaned] = None
     # an empty list means "no filter": the whole store, as the user guide says
     return tuple(skus) or None
 

@@ -19,8 +19,15 @@ class ZortoutWarehouseWizard(models.TransientModel):
         for wizard in self:
             wizard.mapping_count = len(wizard.account_id.warehouse_mapping_ids)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # the account is named by id: a user may open the list of an account they may read only
+        self.env["marketplace.account"].browse(
+            {vals["account_id"] for vals in vals_list if vals.get("account_id")}).check_access("read")
+        return super().create(vals_list)
+
     @api.model
-    def create_for_account(self, account):
+    def _create_for_account(self, account):
         """Read Zortout's warehouses for ``account`` and open the list."""
         try:
             with account._zortout_client(max_retries=1) as client:
@@ -81,10 +88,9 @@ class ZortoutWarehouseWizardLine(models.TransientModel):
         warehouse with the same short name (the users' guide sets them alike), else, for
         an account that maps nothing yet, its Stock Location."""
         account = self.wizard_id.account_id
-        namesake = self.env["stock.warehouse"].search(
-            [("code", "=", self.code), ("company_id", "=", account.company_id.id)], limit=1)
+        namesake = account._namesake_location(self.code)
         if namesake:
-            return namesake.lot_stock_id
+            return namesake
         if not account.warehouse_mapping_ids:
             return account._zortout_target_location()
         return self.env["stock.location"]

@@ -25,7 +25,7 @@ from .errors import (
 )
 from .pages import ProductPage, ProductSweep
 from .quota import DAILY_REQUEST_LIMIT, ZORTOUT_TIMEZONE, next_quota_reset
-from .values import MISSING, UNREADABLE, QuantityProblem, parse_quantity
+from .values import MISSING, UNREADABLE, QuantityProblem, clean_sku, parse_quantity
 from .webhook import QUANTITY_URL_KEY, WEBHOOK_URL_KEYS, WebhookConfig
 
 __all__ = [
@@ -34,6 +34,6 @@ __all__ = [
     "ZortoutError", "ZortoutPermanentError", "ZortoutAuthError", "ZortoutUnknownWarehouseError",
     "ZortoutTransientError", "ZortoutTimeoutError", "ZortoutConnectionError", "ZortoutServerError",
     "ZortoutRateLimitError", "ZortoutQuotaExceededError", "ZortoutBadResponseError", "ZortoutIncompleteSweepError",
-    "parse_quantity", "QuantityProblem", "MISSING", "UNREADABLE",
+    "parse_quantity", "clean_sku", "QuantityProblem", "MISSING", "UNREADABLE",
     "WebhookConfig", "WEBHOOK_URL_KEYS", "QUANTITY_URL_KEY",
 ]

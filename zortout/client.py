@@ -40,7 +40,7 @@ from .errors import (
 )
 from .pages import ProductPage, ProductSweep
 from .quota import DAILY_REQUEST_LIMIT, QUOTA_NOTICE, ZORTOUT_TIMEZONE, limit_in_notice, next_quota_reset
-from .values import QuantityProblem, parse_quantity
+from .values import QuantityProblem, clean_sku, parse_quantity
 from .webhook import NO_WEBHOOK_MESSAGES, WebhookConfig, looks_like_config
 
 __all__ = ["ZortoutClient", "DEFAULT_BASE_URL", "ProductRow", "Warehouse", "CallStats", "MAX_PAGE_LIMIT",
@@ -467,12 +467,13 @@ class ZortoutClient:
     def _clean_skus(sku_list):
         """The SKUs stripped, without blanks and repeats, in their order."""
         skus, known = [], set()
-        for sku in sku_list:
-            sku = _text(sku)
+        for raw in sku_list:
+            sku = clean_sku(raw)
+            if sku is None:
+                raise ValueError(f"SKU {raw!r} contains a comma or a control character and cannot be sent in a "
+                                 "skulist")
             if not sku or sku in known:
                 continue
-            if "," in sku:
-                raise ValueError(f"SKU {sku!r} contains a comma and cannot be sent in a skulist")
             known.add(sku)
             skus.append(sku)
         return skus

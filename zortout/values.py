@@ -11,7 +11,7 @@ of a product in Odoo. :func:`parse_quantity` therefore returns either a
 import re
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["QuantityProblem", "MISSING", "UNREADABLE", "QUANTITY_LIMIT", "parse_quantity"]
+__all__ = ["QuantityProblem", "MISSING", "UNREADABLE", "QUANTITY_LIMIT", "parse_quantity", "clean_sku"]
 
 #: Quantities whose absolute value exceeds this limit are reported as UNREADABLE.
 #: No real stock level comes near a billion units; such a value is a corrupted
@@ -95,3 +95,15 @@ def _decimal_or_none(text):
         return Decimal(text)
     except (InvalidOperation, ValueError):
         return None
+
+
+def clean_sku(value):
+    """A SKU as the whole addon takes it: stripped text, "" for none, or None when it
+    cannot travel in Zortout's comma-separated ``skulist`` header (a comma or a control
+    character). The one rule for the client, the job payload and the webhook."""
+    if value is None or isinstance(value, (bool, dict, list)):
+        return ""
+    sku = str(value).strip()
+    if "," in sku or any(not char.isprintable() for char in sku):
+        return None
+    return sku
