@@ -7,12 +7,17 @@ choice the form states. :meth:`_zortout_sync_targets` turns this into the sweeps
 of a pull (services/sync_engine.py).
 """
 
+import logging
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.otd_marketplace_stock import zortout
 
-from .job_message import SyncUserError, _lt, msg
+from odoo.addons.otd_marketplace_stock.tools.job_message import SyncUserError, _lt, msg
+from odoo.addons.otd_marketplace_stock.tools.job_payload import MAX_CODE_LENGTH
+
+_logger = logging.getLogger(__name__)
 
 
 class MarketplaceAccountWarehouses(models.Model):
@@ -32,6 +37,16 @@ class MarketplaceAccountWarehouses(models.Model):
         "Zortout Warehouse Code", compute="_compute_zortout_warehouse_code",
         inverse="_inverse_zortout_warehouse_code", store=True, readonly=False, tracking=True,
         help="The mapped Zortout warehouse codes. Setting one code maps it to the Stock Location.")
+    # left by the upgrade from version 1.1 (migrations/): decided at the account's next pull
+    legacy_short_name_pending = fields.Boolean(
+        "Warehouse Confirmed at the Next Pull", readonly=True, copy=False,
+        help="Version 1.1 pulled this account from the Zortout warehouse whose code is the short name of its "
+             "location's Odoo warehouse, when Zortout had one. The next pull asks Zortout: the account then maps "
+             "that warehouse, or keeps store-wide totals (the chatter says which).")
+    legacy_warehouse_code = fields.Char(
+        "Former Warehouse Code (not valid)", readonly=True, copy=False,
+        help="The Zortout warehouse code of version 1.1, which the mapping rules refuse (a space, or too long): "
+             "map the right code by hand.")
     pull_plan = fields.Char("What a Pull Does", compute="_compute_pull_plan")
     pull_plan_problem = fields.Char(compute="_compute_pull_plan")
 
@@ -77,10 +92,14 @@ class MarketplaceAccountWarehouses(models.Model):
         for account in follow:
             if account.stock_location_id:
                 account.warehouse_mapping_ids.location_id = account.stock_location_id
+        if "company_id" in vals:
+            # the mappings follow the account's company: their locations must belong to it too
+            self.warehouse_mapping_ids._check_company()
         return result
 
     @api.depends("stock_scope", "stock_location_id", "warehouse_mapping_ids.warehouse_code",
-                 "warehouse_mapping_ids.location_id", "company_id")
+                 "warehouse_mapping_ids.location_id", "company_id", "legacy_short_name_pending",
+                 "legacy_warehouse_code")
     def _compute_pull_plan(self):
         for account in self:
             account.pull_plan = account.pull_plan_problem = False
@@ -96,6 +115,17 @@ class MarketplaceAccountWarehouses(models.Model):
                 account.pull_plan_problem = self.env._(
                     "No Zortout warehouse is mapped, so Pull Stock has nothing to pull. Add a mapping below (or "
                     "from View Warehouse List), or choose store-wide totals.")
+            if account.legacy_warehouse_code:
+                account.pull_plan_problem = self.env._(
+                    'Version 1.1 pulled the Zortout warehouse "%(code)s", which is not a valid code (a space, or '
+                    "longer than %(max)s characters). Map the right code below.",
+                    code=account.legacy_warehouse_code, max=MAX_CODE_LENGTH)
+            elif account.legacy_short_name_pending:
+                account.pull_plan = self.env._(
+                    "The next pull asks Zortout for warehouse %(code)s (as version 1.1 read it) and maps it to "
+                    "%(location)s; if Zortout has no such warehouse, the store-wide totals.",
+                    code=account._legacy_short_name() or "-", location=account.stock_location_id.display_name
+                    or self.env._("the stock location of the company's first warehouse"))
 
     def _zortout_sync_targets(self, payload_code=None):
         """[{code, location, exclude}] that a pull of this account sweeps, in order.
@@ -125,6 +155,48 @@ class MarketplaceAccountWarehouses(models.Model):
                     codes=", ".join(self.warehouse_mapping_ids.mapped("warehouse_code"))))
         return [{"code": mapping.warehouse_code, "location": mapping.location_id,
                  "exclude": mapping._excluded_locations()} for mapping in mappings]
+
+    def _namesake_location(self, code):
+        """The stock location of the company's active Odoo warehouse whose short name is the
+        Zortout warehouse ``code`` (the users' guide names them alike), if any: where a
+        Zortout warehouse goes unless someone maps it elsewhere."""
+        self.ensure_one()
+        warehouse = self.env["stock.warehouse"].with_context(active_test=True).search(
+            [("code", "=", code), ("company_id", "=", self.company_id.id)], limit=1)
+        return warehouse.lot_stock_id
+
+    def _legacy_short_name(self):
+        """The code version 1.1 read for an account without one: the short name of the active
+        Odoo warehouse of its Stock Location (or of the company's first warehouse)."""
+        warehouse = self._zortout_target_location().warehouse_id
+        return warehouse.code if warehouse.active else False
+
+    def _resolve_legacy_warehouse(self, client):
+        """Once, at the first pull after the upgrade from version 1.1: map the warehouse that
+        version read (its location's Odoo warehouse short name, when Zortout has that code), or
+        keep store-wide totals, as it did without one. The chatter says which."""
+        self.ensure_one()
+        account = self.sudo()
+        location = account._zortout_target_location()
+        short_name = account._legacy_short_name()
+        known = short_name and short_name in {warehouse.code for warehouse in client.list_warehouses()}
+        if known:
+            self.env["marketplace.warehouse.mapping"].sudo().create(
+                {"account_id": account.id, "warehouse_code": short_name, "location_id": location.id})
+            account.write({"stock_scope": "warehouses", "legacy_short_name_pending": False})
+            body = self.env._(
+                "Zortout has the warehouse %(code)s, which version 1.1 pulled into %(location)s (the short name of "
+                "its Odoo warehouse): the account now maps it, and pulls it as before.",
+                code=short_name, location=location.display_name)
+        else:
+            account.write({"stock_scope": "store_total", "legacy_short_name_pending": False})
+            body = self.env._(
+                "Zortout has no warehouse %(code)s (the short name of the Odoo warehouse of %(location)s): the "
+                "account keeps the store-wide totals, as version 1.1 pulled it.",
+                code=short_name or "-", location=location.display_name)
+        account.message_post(body=body)
+        _logger.info("marketplace account %s: version 1.1 warehouse %r %s", account.id, short_name or "",
+                     "mapped" if known else "not in Zortout: store-wide totals")
 
     def _zortout_unknown_warehouse_error(self, code, valid):
         return zortout.ZortoutUnknownWarehouseError(
