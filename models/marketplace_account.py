@@ -2,7 +2,7 @@ import json
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.otd_marketplace_stock import zortout
 from odoo.addons.otd_marketplace_stock.const import (
@@ -259,6 +259,10 @@ class MarketplaceAccount(models.Model):
         One job per account; an account whose sync is pending or running gets
         none. Usable from a scheduled action: ``model.action_sync_stock_from_zortout()``.
         """
+        if not self and not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
+            # every account at once is a scheduled action's call; a person pulls an account with its button
+            raise AccessError(self.env._("Only a Marketplace Administrator may pull the stock of every account at "
+                                         "once; press Pull Stock on an account instead."))
         accounts = self or self.search([("platform", "=", "zortout"), ("sync_enabled", "=", True)])
         accounts._check_can_sync()
         jobs = self.env["marketplace.job"]

@@ -123,6 +123,11 @@ class TestEngineOwnsItsState(WebhookCase):
         self.assertEqual(self.account.stock_scope, "store_total", "the user's press changed nothing")
         with self.assertRaises(AccessError):
             self.env["zortout.warehouse.wizard"].with_user(self.user_b).create({"account_id": self.account.id})
+        # every account at once is the scheduled action's; the user pulls an account with its button
+        with self.assertRaises(AccessError):
+            self.env["marketplace.account"].with_user(self.user).action_sync_stock_from_zortout()
+        self.assertEqual(self.account.with_user(self.user).action_sync_stock_from_zortout()["params"]["type"],
+                         "success")
 
 
 @tagged("post_install", "-at_install")
