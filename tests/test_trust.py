@@ -184,10 +184,13 @@ class TestNewestReadingWins(WebhookCase):
         self.step_until(job, "check")
         old = self.zortout_quantity("DEMO-MUG", "W0001")
         self.age_pages(job, 24 * 60)
+        job.sudo().write({"state": "failed"})  # e.g. the credentials were revoked at page 3
         self.sell("DEMO-MUG", -11)
-        job.action_run_now()
+        job.action_retry()  # a day later, the credentials fixed
+        self.env["marketplace.job"]._run_due_jobs(commit=False)
         self.assertEqual(job.state, "done", job.error)
         self.assertEqual(self.on_hand(self.mug), old + 11, "today's quantity, not yesterday's")
+        self.assertEqual(len(job.page_ids), 1, "the day-old page was dropped and page 1 read again")
 
     def test_a_preview_applied_after_the_limit_is_refused_and_a_fresh_one_runs_the_zero_guard(self):
         preview = self.run_job({"dry_run": True})
