@@ -1,5 +1,6 @@
 import json
 import logging
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -60,6 +61,11 @@ class MarketplaceAccount(models.Model):
         "Pull Interval", default=0, tracking=True,
         help="Minutes between automatic stock pulls; 0 = no automatic pull.")
     last_sync_at = fields.Datetime("Last Sync", readonly=True, copy=False)
+    next_pull_at = fields.Datetime(
+        "Next Pull", compute="_compute_next_pull_at",
+        help="When the scheduled action pulls this account next: Pull Interval minutes after its last pull (or "
+             "its last stock pull job), or when Zortout's daily limit of API calls resets if it is spent. Empty: no "
+             "automatic pull (Pull Interval 0, or Sync Enabled off).")
     last_sync_state = fields.Selection([("done", "Done"), ("failed", "Failed")], "Last Sync State",
                                        readonly=True, copy=False)
     job_ids = fields.One2many("marketplace.job", "account_id", "Jobs")
@@ -114,6 +120,35 @@ class MarketplaceAccount(models.Model):
                 "The scheduled pulls of store %(store)s would make about %(total)s API calls a day, more than "
                 "Zortout's daily limit of %(limit)s: pulls would stop until midnight. Choose a longer Pull "
                 "Interval.", store=account.store_name, total=total, limit=limit)
+
+    @api.depends("pull_interval", "sync_enabled", "last_sync_at", "quota_resets_at", "platform", "active")
+    def _compute_next_pull_at(self):
+        """The rule of :meth:`_cron_schedule_pulls`: an enabled Zortout account with an interval is
+        queued by the first run of the scheduler after its last pull (or last stock pull job) plus
+        the interval, and not before the store's daily limit resets."""
+        now = fields.Datetime.now()
+        scheduled = self.filtered(lambda account: account.id and account.platform == "zortout" and account.active
+                                  and account.sync_enabled and account.pull_interval > 0)
+        (self - scheduled).next_pull_at = False
+        if not scheduled:
+            return
+        cron = self.env.ref("otd_marketplace_stock.ir_cron_schedule_pulls", raise_if_not_found=False)
+        cron = cron and cron.sudo()
+        if not cron or not cron.active:
+            scheduled.next_pull_at = False
+            return
+        # sudo: the schedule counts every stock pull job of the account, whoever may read it
+        last_job = dict(self.env["marketplace.job"].sudo()._read_group(
+            [("account_id", "in", scheduled.ids), ("job_type", "=", SYNC_JOB_TYPE)],
+            ["account_id"], ["create_date:max"]))
+        # the scheduler runs once a minute: nothing happens before its next run
+        first_run = max(now, cron.nextcall or now)
+        for account in scheduled:
+            last = max(filter(None, [account.last_sync_at, last_job.get(account)]), default=None)
+            due = last + timedelta(minutes=account.pull_interval) if last else first_run
+            if account.quota_resets_at:
+                due = max(due, account.quota_resets_at)
+            account.next_pull_at = max(due, first_run)
 
     def _daily_calls(self):
         if not (self.sync_enabled and self.pull_interval > 0 and self.last_sweep_calls):
@@ -204,11 +239,13 @@ class MarketplaceAccount(models.Model):
             ("state", "in", ("pending", "running")),
         ], order="id", limit=1)
 
-    def _new_sync_job(self, **values):
+    def _new_sync_job(self, origin="pull_stock", **values):
         self.ensure_one()
-        return self.env["marketplace.job"].create({
+        job = self.env["marketplace.job"].create({
             "account_id": self.id, "job_type": SYNC_JOB_TYPE, **values,
         })
+        job.sudo().origin = origin  # what started it (the Jobs list shows it): the queue's, not the user's
+        return job
 
     def _check_can_sync(self):
         for account in self:
@@ -242,7 +279,7 @@ class MarketplaceAccount(models.Model):
         job = self._open_sync_job()
         if job:
             return job._action_open_form()
-        job = self._new_sync_job(payload=json.dumps(payload))
+        job = self._new_sync_job("preview" if payload.get("dry_run") else "pull_stock", payload=json.dumps(payload))
         if self.last_sweep_skus <= param_value(self.env, PARAM_REQUEST_MAX_SKUS):
             job._run_in_request()
         else:
@@ -271,7 +308,7 @@ class MarketplaceAccount(models.Model):
             if not account._try_lock_for_pull() or account._open_sync_job():
                 busy |= account
                 continue
-            jobs |= account._new_sync_job()
+            jobs |= account._new_sync_job("pull_stock" if self else "scheduled")
         for job in jobs:
             job._run_in_request()
         if not self:
@@ -362,5 +399,5 @@ class MarketplaceAccount(models.Model):
             if not account._try_lock_for_pull() or account._open_sync_job():
                 continue
             # creating a pending job already wakes the runner (one ir.cron.trigger per job)
-            queued |= account._new_sync_job(next_run_at=now)
+            queued |= account._new_sync_job("scheduled", next_run_at=now)
         return queued

@@ -84,10 +84,14 @@ class MarketplaceAccount(models.Model):
             token = account.webhook_token
             account.webhook_url = self._webhook_url_for(token) if token else False
 
+    @api.depends_context("lang")
     def _compute_webhook_url_warning(self):
+        """The address warning, unless deliveries arrive today: then Zortout does reach Odoo
+        (through a proxy or a tunnel the address does not show), and the warning would only
+        contradict the counter beside it."""
         warning = self._webhook_base_url_warning()
         for account in self:
-            account.webhook_url_warning = warning
+            account.webhook_url_warning = warning if warning and not account.webhook_events_today else False
 
     def _compute_webhook_stats(self):
         today = zortout_today()
@@ -131,15 +135,19 @@ class MarketplaceAccount(models.Model):
         kind, host = problem
         if kind == "local":
             return self.env._(
-                "Zortout cannot reach %(host)s: Odoo's address (system parameter web.base.url, now %(url)s) is "
-                "local or private. Deliveries will not arrive until web.base.url is Odoo's public https address.",
-                host=host, url=url)
+                "Zortout cannot reach Odoo at %(url)s: it is a local or private address, so instant sync "
+                "deliveries will not arrive. This is for an Odoo administrator: give Odoo a public https address "
+                "(e.g. https://erp.example.co.th), set it as the system parameter web.base.url (with "
+                "web.base.url.freeze = True), then press Enable instant sync again.", url=url)
         if kind == "not_https":
             return self.env._(
-                "Odoo's address (system parameter web.base.url, now %s) uses http: Zortout would send the webhook "
-                "keys in clear text. Use Odoo's public https address.", url)
-        return self.env._("Odoo's address (system parameter web.base.url, now %s) is not a valid URL.",
-                          url or self.env._("empty"))
+                "Odoo's address %s uses http, so Zortout would send the webhook keys in clear text. This is for an "
+                "Odoo administrator: serve Odoo over https, set that address as the system parameter "
+                "web.base.url (with web.base.url.freeze = True), then press Enable instant sync again.", url)
+        return self.env._(
+            "Odoo's address (system parameter web.base.url: %s) is not a valid URL, so Zortout cannot send "
+            "deliveries. This is for an Odoo administrator: set web.base.url to Odoo's public https address, "
+            "then press Enable instant sync again.", url or self.env._("empty"))
 
     @api.model
     def _webhook_token_of(self, url):
@@ -392,6 +400,7 @@ class MarketplaceAccount(models.Model):
                 "name": name, "job_type": INSTANT_JOB_TYPE, "account_id": self.id, "next_run_at": due,
                 "payload": json.dumps({"sku_list": chunk}, ensure_ascii=False),
             })
+            job.sudo().origin = "instant"
             job._wake_runner_at(due)
             log_job_event(_logger, logging.INFO, job, "instant_queued", skus=len(chunk),
                           due=fields.Datetime.to_string(due))

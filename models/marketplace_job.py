@@ -24,7 +24,14 @@ from odoo.addons.otd_marketplace_stock.const import (
     SYNC_PHASES,
 )
 
-from odoo.addons.otd_marketplace_stock.tools.job_message import render, render_error_html, safe_render, stored_json
+from odoo.addons.otd_marketplace_stock.services.sync_engine import begin_preview_sweep
+from odoo.addons.otd_marketplace_stock.tools.job_message import (
+    SyncUserError,
+    render,
+    render_error_html,
+    safe_render,
+    stored_json,
+)
 from odoo.addons.otd_marketplace_stock.tools.job_payload import PayloadError, parse_payload
 from odoo.addons.otd_marketplace_stock.tools.params import param_value
 
@@ -43,6 +50,16 @@ def _count(value):
 #: the queue and the sync engine only, under sudo: the runner acts on it as superuser
 USER_FIELDS = frozenset({"name", "job_type", "account_id", "payload", "next_run_at", "max_attempts"})
 
+#: what started a job; set by the code that creates it (engine-owned: not a user field)
+JOB_ORIGINS = [
+    ("hand_made", "Hand-made"),
+    ("pull_stock", "Pull Stock"),
+    ("preview", "Preview"),
+    ("scheduled", "Scheduled"),
+    ("instant", "Instant Sync"),
+    ("preview_applied", "Preview Applied"),
+]
+
 
 class MarketplaceJob(models.Model):
     _name = "marketplace.job"
@@ -54,7 +71,14 @@ class MarketplaceJob(models.Model):
     name = fields.Char(required=True, default=lambda self: self.env._("Sync Stock from Zortout"))
     job_type = fields.Selection(JOB_TYPES, "Job Type", required=True, default=JOB_TYPES[0][0])
     account_id = fields.Many2one("marketplace.account", "Account", required=True, ondelete="cascade",
-                                 index=True)
+                                 index=True, default=lambda self: self._default_account())
+    origin = fields.Selection(JOB_ORIGINS, "Origin", default="hand_made", readonly=True, copy=False,
+                              help="What started the job: the schedule, the Pull Stock or Preview button, a job "
+                                   "made by hand, an instant sync, or a preview applied.")
+    applied_from_id = fields.Many2one("marketplace.job", "Applied From Preview", readonly=True, copy=False,
+                                      index="btree_not_null", ondelete="set null",
+                                      help="The preview whose quantities this job applied.")
+    applied_job_ids = fields.One2many("marketplace.job", "applied_from_id", "Applied By")
     company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
     payload = fields.Text(default="{}", help='JSON object, all keys optional: "warehouse_code" (text), '
                                              '"sku_list" (list of SKUs), "force" (true/false), '
@@ -62,7 +86,12 @@ class MarketplaceJob(models.Model):
     # a job is born pending; only the queue's own state changes move it (see _set_*)
     state = fields.Selection(JOB_STATES, required=True, default="pending", index=True, copy=False,
                              readonly=True)
-    next_run_at = fields.Datetime("Next Run At", default=fields.Datetime.now, index=True, copy=False)
+    next_run_at = fields.Datetime("Next Run At", default=fields.Datetime.now, index=True, copy=False,
+                                  help="When the runner may take the job. A job saved from the Jobs form waits a "
+                                       "moment for Run Now first (the system parameter "
+                                       "otd_marketplace_stock.hand_made_job_hold_seconds), so saving may move this "
+                                       "time a little later.")
+    next_run_note = fields.Char("Next Run Note", compute="_compute_next_run_note")
     attempts = fields.Integer(readonly=True, copy=False, aggregator=None)
     max_attempts = fields.Integer("Max Attempts", default=5, aggregator=None)
     started_at = fields.Datetime("Started At", readonly=True, copy=False)
@@ -90,7 +119,12 @@ class MarketplaceJob(models.Model):
     move_count = fields.Integer("Stock Moves", compute="_compute_move_count")
     is_preview = fields.Boolean("Preview", compute="_compute_is_preview")
     outcome = fields.Char("Outcome", compute="_compute_outcome")
-    duration = fields.Float("Duration (s)", compute="_compute_outcome", digits=(12, 1), aggregator=None)
+    duration = fields.Float("Duration (s)", compute="_compute_outcome", digits=(12, 2), aggregator=None)
+    # the progress block: every warehouse of the job, and its step in a preview's words
+    sweep_count = fields.Integer("Warehouses Swept", compute="_compute_sweeps")
+    sweeps_display = fields.Char("Zortout Warehouses", compute="_compute_sweeps",
+                                 help="Each Zortout warehouse the job sweeps and the Odoo location it fills, in order.")
+    step_display = fields.Char("Step", compute="_compute_sweeps")
 
     _max_attempts_positive = models.Constraint("CHECK(max_attempts > 0)", "Max Attempts must be at least 1.")
 
@@ -108,10 +142,7 @@ class MarketplaceJob(models.Model):
             # nor through defaults given in the context (default_sync_location_id...)
             self = self.with_context({key: value for key, value in self.env.context.items()
                                       if not key.startswith("default_") or key[8:] in USER_FIELDS})
-        sequence = self.env["ir.sequence"].sudo()
         for vals in vals_list:
-            if vals.get("reference", "/") == "/":
-                vals["reference"] = sequence.next_by_code("marketplace.job") or "/"
             # a job is always born pending: a "running" job without a worker would block its account
             vals["state"] = "pending"
             if self.env.context.get("marketplace_job_hand_made"):
@@ -121,6 +152,10 @@ class MarketplaceJob(models.Model):
                 given = fields.Datetime.to_datetime(vals.get("next_run_at")) or hold
                 vals["next_run_at"] = max(given, hold)
         jobs = super().create(vals_list)
+        # the job's number is taken once the job is stored (its checks passed): a refused save uses none
+        sequence = self.env["ir.sequence"].sudo()
+        for job in jobs.filtered(lambda job: job.reference in ("/", False)):
+            job.sudo().reference = sequence.next_by_code("marketplace.job") or "/"
         for when in set(jobs.mapped("next_run_at")):
             jobs._wake_runner(when)
         return jobs
@@ -129,6 +164,13 @@ class MarketplaceJob(models.Model):
         if not self.env.su:
             self._check_user_fields(vals)
         return super().write(vals)
+
+    @api.model
+    def _default_account(self):
+        """The company's account when it has exactly one (a new job then names it already)."""
+        accounts = self.env["marketplace.account"].search([("company_id", "in", [self.env.company.id, False])],
+                                                          limit=2)
+        return accounts if len(accounts) == 1 else False
 
     def _check_user_fields(self, vals):
         """Refuse values a person may not give (over RPC, an import...): the job's state is the
@@ -165,13 +207,19 @@ class MarketplaceJob(models.Model):
             except PayloadError:
                 job.is_preview = False
 
-    @api.constrains("payload")
+    @api.constrains("payload", "account_id")
     def _check_payload(self):
         for job in self:
             try:
                 payload = parse_payload(job.payload)
             except PayloadError as exc:
                 raise ValidationError(self._payload_error_message(exc)) from None
+            if payload.warehouse_code and job.account_id:
+                try:
+                    # the same check (and message) as the run's: a code the account does not map has no location
+                    job.account_id._zortout_sync_targets(payload.warehouse_code)
+                except SyncUserError as exc:
+                    raise ValidationError(exc.args[0]) from None
             # constraints run as superuser: ask the real user (the runner's is the superuser)
             user = self.env.user
             if payload.force and not (user._is_superuser() or user.has_group(MANAGER_GROUP)):
@@ -216,6 +264,40 @@ class MarketplaceJob(models.Model):
         if failed:
             outcome += " · " + self.env._("failed: %(codes)s", codes=", ".join(failed))
         return outcome
+
+    @api.depends("origin", "state")
+    @api.depends_context("lang")
+    def _compute_next_run_note(self):
+        hold = param_value(self.env, PARAM_HAND_MADE_HOLD)
+        for job in self:
+            if job.origin == "hand_made" and job.state == "pending" and hold:
+                job.next_run_note = self.env._(
+                    "A job saved here waits %(seconds)s seconds for Run Now before the runner takes it: saving moves "
+                    "Next Run At to at least that moment.", seconds=hold)
+            else:
+                job.next_run_note = False
+
+    @api.depends("sync_targets", "sync_phase", "sync_target_index", "payload")
+    @api.depends_context("lang")
+    def _compute_sweeps(self):
+        phases = dict(self._fields["sync_phase"]._description_selection(self.env))
+        for job in self:
+            try:
+                targets = json.loads(job.sync_targets or "[]")
+                job.sweeps_display = ", ".join(
+                    f"{target.get('code') or self.env._('store-wide')} → {target.get('location') or ''}"
+                    for target in targets) or False
+                job.sweep_count = len(targets)
+            except (ValueError, TypeError, AttributeError):
+                job.sweeps_display, job.sweep_count = False, 0
+            step = phases.get(job.sync_phase) or False
+            if job.is_preview and job.sync_phase == "apply":
+                # a preview writes no stock: it compares what Zortout says with Odoo
+                step = self.env._("Comparing with Odoo (no stock is changed)")
+            if step and job.sweep_count > 1 and job.sync_phase not in ("start", "done"):
+                step = self.env._("%(step)s (warehouse %(index)s of %(count)s)", step=step,
+                                  index=job.sync_target_index + 1, count=job.sweep_count)
+            job.step_display = step
 
     @api.depends("error_data")
     @api.depends_context("lang", "tz")
@@ -297,8 +379,15 @@ class MarketplaceJob(models.Model):
         }
 
     def action_apply_preview(self):
-        """Apply a finished preview with the quantities it read, when no stock moved
-        at its location since; otherwise say so and let the user start a new pull."""
+        """Apply a finished preview with the quantities it read, each Zortout warehouse it
+        read into its own location, when no stock moved at those locations since; otherwise
+        say so and let the user start a new pull.
+
+        The new job takes the preview's kept pages (the settled rows included, each with the
+        time it was read): Zortout's product list is not read again. Each sweep starts at the
+        check step, so that the zero guard looks at the quantities it applies (a preview's own
+        check counts no zeros), and each row is applied only if no newer reading was applied
+        since (rule 12). A warehouse that the preview could not read is not applied."""
         self.ensure_one()
         self.check_access("read")
         if not (self.is_preview and self.state == "done"):
@@ -306,25 +395,30 @@ class MarketplaceJob(models.Model):
         if not self.sync_targets:
             raise UserError(self.env._("This preview was made by an earlier version of the addon and cannot be "
                                        "applied. Start a new pull or a new preview instead."))
-        if len(json.loads(self.sync_targets)) > 1:
-            # each warehouse's pages and checks belong to its own sweep: a new pull reads them all again
-            raise UserError(self.env._("A preview of several Zortout warehouses cannot be applied as it is. "
-                                       "Press Pull Stock on the account instead."))
-        moved = self.env["stock.move"].sudo().search_count([
-            ("state", "=", "done"), ("date", ">", self.finished_at),
-            "|", ("location_id", "child_of", self.sync_location_id.id),
-            ("location_dest_id", "child_of", self.sync_location_id.id),
-        ], limit=1)
+        targets = json.loads(self.sync_targets)
+        entries = (stored_json(self.result) or {}).get("warehouses") or []
+        # the sweeps the preview read (an earlier version kept no entry per warehouse)
+        done = [index for index, entry in enumerate(entries) if entry.get("state") != "failed"] \
+            if len(entries) == len(targets) else list(range(len(targets)))
+        Location = self.env["stock.location"].sudo()
+        moved = [Location.browse(targets[index]["location_id"]) for index in done
+                 if self.env["stock.move"].sudo().search_count([
+                     ("state", "=", "done"), ("date", ">", self.finished_at),
+                     "|", ("location_id", "child_of", targets[index]["location_id"]),
+                     ("location_dest_id", "child_of", targets[index]["location_id"])], limit=1)]
         if moved:
             raise UserError(self.env._(
                 "Stock moved at %s since this preview, so its quantities may no longer be right. "
-                "Start a new pull (or a new preview) instead.", self.sync_location_id.display_name))
+                "Start a new pull (or a new preview) instead.", ", ".join(moved_location.display_name
+                                                                       for moved_location in moved)))
         pages = self.sudo().page_ids
         if not pages:
             raise UserError(self.env._("This preview is too old to apply (its Zortout pages are no longer kept). "
                                        "Start a new pull or a new preview instead."))
         max_age = param_value(self.env, PARAM_PAGE_MAX_AGE)
-        read_at = max(pages.mapped("read_at"))
+        # the oldest warehouse decides: each of them must have been read within the limit
+        read_at = min(max(pages.filtered(lambda page, index=index: page.sweep == index).mapped("read_at"),
+                          default=fields.Datetime.now()) for index in done)
         if fields.Datetime.now() - read_at > timedelta(minutes=max_age):
             raise UserError(self.env._(
                 "This preview read Zortout at %(when)s, more than %(minutes)s minutes ago: its quantities may no "
@@ -332,22 +426,19 @@ class MarketplaceJob(models.Model):
                 when=format_datetime(self.env, read_at, dt_format="short"), minutes=max_age))
         payload = dict(json.loads(self.payload or "{}"), dry_run=False)
         job = self.copy({"payload": json.dumps(payload), "name": self.name})
-        # the copy takes the preview's kept pages (the settled rows included, each with the time it
-        # was read): Zortout is not read again for them. It starts at the check step, so that the
-        # zero guard looks at the quantities it applies (a preview's own check counts no zeros),
-        # and each row is applied only if no newer reading was applied since
-        pages.copy({"job_id": job.id, "applied": False})
-        notes = json.loads(self.sweep_notes or "{}")
-        job.sudo().write({"sync_phase": "check", "sync_targets": self.sync_targets, "sync_target_index": 0,
-                          "sync_location_id": self.sync_location_id.id,
-                          "sync_warehouse_code": self.sync_warehouse_code, "pages_total": self.pages_total,
-                          "pages_fetched": self.pages_fetched, "skus_total": self.skus_total,
-                          "sweep_notes": json.dumps({key: notes[key] for key in ("offset", "rows_before", "base")
-                                                     if key in notes}),
-                          "result": json.dumps(dict(json.loads(self.result), fetched=0, matched=0, updated=0,
-                                                    unchanged=0, skipped={}, samples={}, dry_run=False,
-                                                    negative_clamped=0, not_in_zortout=0, api_calls=0,
-                                                    duration_s=0, warehouses=[]))})
+        kept = [dict(targets[index], from_preview=True) for index in done]
+        for new_index, index in enumerate(done):
+            pages.filtered(lambda page, index=index: page.sweep == index).copy(
+                {"job_id": job.id, "applied": False, "sweep": new_index})
+        base = dict(stored_json(self.result) or {}, fetched=0, matched=0, updated=0, unchanged=0, skipped={}, samples={},
+                    dry_run=False, negative_clamped=0, not_in_zortout=0, count_mismatch=0, api_calls=0,
+                    duration_s=0, warehouses=[],
+                    warehouse_code=", ".join(target["code"] for target in kept if target["code"]) or None,
+                    location=", ".join(target["location"] for target in kept))
+        job.sudo().write({"origin": "preview_applied", "applied_from_id": self.id, "sync_targets": json.dumps(kept),
+                          "result": json.dumps(base), "pages_fetched": 0, "pages_total": 0, "skus_total": 0,
+                          "skus_done": 0})
+        begin_preview_sweep(job, 0, base)  # its pages are fresh: checked above
         job._run_in_request()
         return job._action_open_form()
 

@@ -22,6 +22,12 @@ class MarketplaceJobLine(models.Model):
     sku = fields.Char("SKU", required=True)
     product_id = fields.Many2one("product.product", "Product", ondelete="set null", index="btree_not_null")
     zortout_quantity = fields.Float("Zortout Quantity", digits="Product Unit")
+    # Zortout gave no quantity (it does not know the SKU, or sent none): the column shows empty, not 0
+    zortout_quantity_missing = fields.Boolean("No Zortout Quantity")
+    warehouse_code = fields.Char("Zortout Warehouse", help="The Zortout warehouse whose sweep wrote this line; "
+                                                           "empty for store-wide totals.")
+    location_id = fields.Many2one("stock.location", "Location", ondelete="set null", index="btree_not_null",
+                                  help="The Odoo location whose stock this line is about.")
     quantity_before = fields.Float("On Hand Before", digits="Product Unit")
     quantity_after = fields.Float("On Hand After", digits="Product Unit")
     decision = fields.Selection(LINE_DECISIONS, required=True, index=True)
@@ -32,9 +38,11 @@ class MarketplaceJobLine(models.Model):
     _account_sku_index = models.Index("(account_id, sku, id)")
 
     #: the columns the sync fills; the others are Odoo's own (create/write uid and date)
-    _LOG_COLUMNS = ("job_id", "account_id", "sku", "product_id", "decision", "zortout_quantity", "quantity_before",
-                    "quantity_after", "move_id", "message")
-    _LOG_EMPTY = {"zortout_quantity": 0.0, "quantity_before": 0.0, "quantity_after": 0.0}
+    _LOG_COLUMNS = ("job_id", "account_id", "sku", "product_id", "decision", "zortout_quantity",
+                    "zortout_quantity_missing", "quantity_before", "quantity_after", "move_id", "message",
+                    "warehouse_code", "location_id")
+    _LOG_EMPTY = {"zortout_quantity": 0.0, "quantity_before": 0.0, "quantity_after": 0.0,
+                  "zortout_quantity_missing": False}
 
     @api.model
     def _insert_log(self, values_list):
@@ -60,16 +68,18 @@ class MarketplaceJobLine(models.Model):
         self.env["marketplace.job"].invalidate_model(["line_ids"])
 
     @api.model
-    def _latest_decisions(self, account, skus):
-        """{sku: decision of its latest line on ``account``} for ``skus``."""
+    def _latest_decisions(self, account, skus, location=None):
+        """{sku: decision of its latest line on ``account``} for ``skus``; with ``location``,
+        of its latest line at that location (or of a line written before lines named one)."""
         if not skus:
             return {}
-        self.flush_model(["account_id", "sku", "decision"])
+        self.flush_model(["account_id", "sku", "decision", "location_id"])
         self.env.cr.execute("""
             SELECT DISTINCT ON (sku) sku, decision FROM marketplace_job_line
              WHERE account_id = %s AND sku = ANY(%s)
+               AND (%s IS NULL OR location_id IS NULL OR location_id = %s)
           ORDER BY sku, id DESC
-        """, [account.id, list(skus)])
+        """, [account.id, list(skus), location.id if location else None, location.id if location else None])
         return dict(self.env.cr.fetchall())
 
     def action_open_job(self):

@@ -61,7 +61,7 @@ from .sync_result import SyncResult
 
 _logger = logging.getLogger(__name__)
 
-__all__ = ["SyncEngine", "row_to_json", "MAX_SWEEP_PASSES"]
+__all__ = ["SyncEngine", "row_to_json", "MAX_SWEEP_PASSES", "begin_preview_sweep"]
 
 #: a sweep whose pages drifted is read again from page 1, at most this many times in all
 MAX_SWEEP_PASSES = 2
@@ -76,6 +76,35 @@ def row_to_json(row):
     """The part of a Zortout row the sync needs, as Zortout sent it (quantities raw)."""
     return {"id": row.zortout_id, "sku": row.sku, "producttype": row.producttype,
             "stock": row.raw_stock, "availablestock": row.raw_available_stock}
+
+
+def begin_preview_sweep(job, index, base):
+    """Begin sweep ``index`` of ``job`` (a preview applied) at the check step, with the
+    pages copied from the preview: no Zortout page is read again, and the check, settle
+    and apply steps (the zero guard, the newest-reading rule) run as in a pull. The
+    progress counts the sweep's pages and rows as if it had just read them. Returns
+    False, changing nothing, when the sweep's newest page is older than
+    ``kept_page_max_age_minutes``: the sweep then reads Zortout as a pull does. (A sweep
+    that read nothing keeps no page: it begins at the check step all the same.)"""
+    env = job.env
+    env["marketplace.job.page"].flush_model()
+    env.cr.execute("""
+        SELECT COUNT(*), COALESCE(SUM(json_array_length(rows::json)), 0), MAX(read_at)
+          FROM marketplace_job_page WHERE job_id = %s AND sweep = %s
+    """, [job.id, index])
+    pages, rows, newest = env.cr.fetchone()
+    max_age = param_value(env, PARAM_PAGE_MAX_AGE)
+    if pages and (fields.Datetime.now() - newest).total_seconds() / 60 > max_age:
+        return False
+    target = json.loads(job.sync_targets)[index]
+    offset = job.pages_fetched
+    notes = {"offset": offset, "rows_before": job.skus_total, "done_before": job.skus_done, "base": base}
+    job.sudo().write({
+        "sync_phase": "check", "sync_target_index": index, "sync_location_id": target["location_id"],
+        "sync_warehouse_code": target["code"] or False, "sweep_notes": json.dumps(notes),
+        "pages_fetched": offset + pages, "pages_total": offset + pages, "skus_total": job.skus_total + rows,
+    })
+    return True
 
 
 class SyncEngine:
@@ -166,8 +195,19 @@ class SyncEngine:
         self._begin_target(0)
 
     def _begin_target(self, index):
-        """Make sweep ``index`` the current one: its location, its code, fresh notes."""
+        """Make sweep ``index`` the current one: its location, its code, fresh notes.
+        A sweep whose pages were copied from a preview (``from_preview``) begins at the
+        check step with them; when they are gone or too old, it reads Zortout again."""
         target = self.targets[index]
+        if target.get("from_preview"):
+            if begin_preview_sweep(self.job, index, self.result.as_dict()):
+                if len(self.targets) > 1:
+                    self.log(logging.INFO, "warehouse", warehouse=target["code"], location=target["location"],
+                             sweep=f"{index + 1}/{len(self.targets)}", from_preview=True)
+                return
+            targets = self.targets
+            targets[index].pop("from_preview")
+            self.job.sudo().sync_targets = json.dumps(targets)
         skus = self.payload.sku_list or ()
         offset = self.job.pages_fetched  # kept pages of the earlier sweeps: numbering goes on
         notes = {"offset": offset, "rows_before": self.job.skus_total, "done_before": self.job.skus_done,
@@ -207,6 +247,10 @@ class SyncEngine:
                                "skus_done": notes.get("done_before", 0)})
         self.log(logging.INFO, "stale_pages", warehouse=self.target.get("code"), read_at=newest,
                  age_min=round(age_minutes), limit_min=max_age)
+        targets = self.targets
+        if targets[self.job.sync_target_index].pop("from_preview", None):
+            # a preview's pages, dropped: this sweep reads Zortout like a pull's
+            self.job.sudo().sync_targets = json.dumps(targets)
         self._begin_target(self.job.sync_target_index)
         return True
 
@@ -444,13 +488,27 @@ class SyncEngine:
             self.result.not_in_zortout += 1
             self.result.sample("not_in_zortout", sku)
         if notes["not_in_zortout"]:
-            lines = [self._line("not_in_zortout", sku, None, None, None, None) for sku in notes["not_in_zortout"]]
+            lines = self._not_in_zortout_lines(notes["not_in_zortout"])
             for line in lines:
                 line["_always"] = self.payload.dry_run
             self._write_lines(lines)
         if self._zero_guarded:
             self._zero_guard(notes["guard"], notes["settled"])
         self.job.sudo().sync_phase = "apply"
+
+    def _not_in_zortout_lines(self, skus):
+        """Lines of the products with stock here that Zortout does not know: left alone, so
+        their on hand before and after is what they hold here, and there is no Zortout quantity."""
+        facts = self._product_index.facts_by_sku(skus)
+        ids = {sku: [product.id for product in facts.get(sku, ())] for sku in skus}
+        levels = stock_levels(self.env, self.job.sync_location_id, [pid for found in ids.values() for pid in found],
+                              self._excluded())
+        lines = []
+        for sku in skus:
+            on_hand = sum(levels.get(pid, (0.0, False))[0] for pid in ids[sku])
+            product_id = ids[sku][0] if len(ids[sku]) == 1 else None
+            lines.append(self._line("not_in_zortout", sku, product_id, None, on_hand, on_hand))
+        return lines
 
     def _zero_guard(self, guard, settled):
         """Refuse a sweep in which Zortout says zero for most of the products that have
@@ -639,11 +697,15 @@ class SyncEngine:
         lines.append(line)
 
     def _line(self, decision, sku, product_id, zortout_quantity, before, after, move_id=None, message=None):
+        """A change line's values: the SKU's decision in the current sweep's warehouse and location.
+        No Zortout quantity (Zortout does not know the SKU, or sent none) stays empty, not 0."""
         return {"job_id": self.job.id, "account_id": self.account.id, "sku": sku, "product_id": product_id,
                 "decision": decision, "zortout_quantity": float(zortout_quantity) if zortout_quantity is not None
-                else False, "quantity_before": before if before is not None else False,
+                else False, "zortout_quantity_missing": zortout_quantity is None,
+                "quantity_before": before if before is not None else False,
                 "quantity_after": after if after is not None else False, "move_id": move_id,
-                "message": message or False}
+                "message": message or False, "warehouse_code": self.job.sync_warehouse_code or False,
+                "location_id": self.job.sync_location_id.id or False}
 
     def _write_lines(self, lines):
         """Create the page's change lines. A skip line is written only when the SKU's
@@ -651,7 +713,8 @@ class SyncEngine:
         SKUs for the same reasons as the one before adds no line."""
         skip_skus = [line["sku"] for line in lines if line["decision"] not in ("updated", "would_update")
                      and not line["_always"]]
-        latest = self.env["marketplace.job.line"]._latest_decisions(self.account, skip_skus)
+        latest = self.env["marketplace.job.line"]._latest_decisions(self.account, skip_skus,
+                                                                     self.job.sync_location_id)
         values = []
         for line in lines:
             always = line.pop("_always", True)

@@ -1,0 +1,264 @@
+"""What the Thai clerk trips over on the job side (issue 21): a preview of several Zortout
+warehouses applied, change lines that name their warehouse and location, products that
+Zortout does not know, the progress of several warehouses, the payload's warehouse checked
+on save, the numbers the Jobs list shows and where each job comes from."""
+
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, tagged
+
+from odoo.addons.otd_marketplace_stock.const import PARAM_HAND_MADE_HOLD
+
+from .common import MarketplaceCase
+from .sandbox_case import PRODUCTS
+
+
+@tagged("post_install", "-at_install")
+class TestClerkJobs(MarketplaceCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.shop = cls.env["stock.location"].create({
+            "name": "Shop", "location_id": cls.warehouse.view_location_id.id, "usage": "internal"})
+
+    def map_two(self):
+        """W0001 -> WH/Stock, W0002 -> WH/Shop: the guide's two Zortout warehouses."""
+        self.account.stock_scope = "warehouses"
+        for code, location in (("W0001", self.stock), ("W0002", self.shop)):
+            self.env["marketplace.warehouse.mapping"].create({
+                "account_id": self.account.id, "warehouse_code": code, "location_id": location.id})
+
+    def preview(self):
+        job = self.env["marketplace.job"].browse(self.account.action_preview_stock()["res_id"])
+        self.assertEqual(job.state, "done", job.error)
+        self.assertTrue(job.is_preview)
+        return job
+
+    def apply(self, preview):
+        return self.env["marketplace.job"].browse(preview.action_apply_preview()["res_id"])
+
+    # -- 1. a preview of several warehouses is applied, each into its own location -----------
+
+    def test_a_preview_of_two_warehouses_applies_each_into_its_location_without_reading_zortout(self):
+        self.map_two()
+        mug = self.products["DEMO-MUG"]
+        preview = self.preview()
+        self.assertEqual(self.on_hand(mug), 0, "a preview writes no stock")
+        self.assertEqual(preview.origin, "preview")
+        calls = len(self.calls_to(PRODUCTS))
+        applied = self.apply(preview)
+        self.assertEqual(applied.state, "done", applied.error)
+        self.assertEqual(len(self.calls_to(PRODUCTS)), calls, "applying the preview reads no Zortout page again")
+        for code, location in (("W0001", self.stock), ("W0002", self.shop)):
+            for sku, product in self.products.items():
+                if sku == "DEMO-CAP" and code == "W0002":
+                    continue
+                self.assertEqual(product.with_context(location=location.id).qty_available,
+                                 self.zortout_quantity(sku, code), f"{code} {sku}")
+        warehouses = self.result(applied)["warehouses"]
+        self.assertEqual([(entry["code"], entry["state"]) for entry in warehouses],
+                         [("W0001", "done"), ("W0002", "done")])
+        self.assertEqual([entry["updated"] for entry in warehouses],
+                         [entry["updated"] for entry in self.result(preview)["warehouses"]])
+        # each job names the other
+        self.assertEqual(applied.applied_from_id, preview)
+        self.assertEqual(preview.applied_job_ids, applied)
+        self.assertEqual(applied.origin, "preview_applied")
+        self.assertFalse(applied.is_preview)
+        # the applied job's lines name their warehouse and location
+        mug_lines = applied.line_ids.filtered(lambda line: line.sku == "DEMO-MUG")
+        self.assertEqual(sorted((line.warehouse_code, line.location_id.id, line.decision) for line in mug_lines),
+                         sorted([("W0001", self.stock.id, "updated"), ("W0002", self.shop.id, "updated")]))
+
+    def test_applying_a_preview_of_two_warehouses_meets_the_zero_guard_per_warehouse(self):
+        self.map_two()
+        # W0002 says zero for every product that has stock in the shop
+        for index in range(12):
+            product = self.make_product(f"ZERO-{index}")
+            self.set_on_hand(product, 10, self.shop)
+            self.sandbox.catalogue.add_product({"sku": f"ZERO-{index}", "stock": {"W0001": 3, "W0002": 0}})
+        preview = self.preview()
+        self.assertFalse(preview.error, "the zero guard does not stop a preview")
+        with self.assertLogs("odoo.addons.otd_marketplace_stock", level="WARNING"):
+            applied = self.apply(preview)
+        self.assertEqual(applied.state, "done", applied.error)
+        self.assertEqual([(entry["code"], entry["state"]) for entry in self.result(applied)["warehouses"]],
+                         [("W0001", "done"), ("W0002", "failed")])
+        self.assertIn("zero stock", applied.error)
+        zero = self.env["product.product"].search([("default_code", "=", "ZERO-0")])
+        self.assertEqual(zero.with_context(location=self.shop.id).qty_available, 10, "the shop kept its stock")
+        self.assertEqual(self.on_hand(zero), 3, "W0001 was applied")
+
+    def test_a_preview_of_two_warehouses_is_refused_after_stock_moved_in_one_of_them(self):
+        self.map_two()
+        preview = self.preview()
+        preview.sudo().finished_at = fields.Datetime.now() - timedelta(minutes=1)
+        self.set_on_hand(self.products["DEMO-CAP"], 2, self.shop)
+        quant = self.env["stock.quant"].search([("product_id", "=", self.products["DEMO-CAP"].id),
+                                                ("location_id", "=", self.shop.id)])
+        quant.with_context(inventory_mode=True).inventory_quantity = 5
+        quant.action_apply_inventory()
+        with self.assertRaises(UserError) as caught:
+            preview.action_apply_preview()
+        self.assertIn("Stock moved at WH/Shop", str(caught.exception))
+        self.assertNotIn("WH/Stock", str(caught.exception))
+
+    def test_an_old_preview_of_two_warehouses_is_refused(self):
+        self.map_two()
+        preview = self.preview()
+        # the first warehouse was read 20 minutes ago, the second just now: the older one decides
+        preview.page_ids.filtered(lambda page: page.sweep == 0).sudo().write(
+            {"read_at": fields.Datetime.now() - timedelta(minutes=20)})
+        with self.assertRaises(UserError) as caught:
+            preview.action_apply_preview()
+        self.assertIn("15 minutes", str(caught.exception))
+        self.assertFalse(preview.applied_job_ids)
+
+    def test_a_warehouse_the_preview_could_not_read_is_left_out(self):
+        self.map_two()
+        self.sandbox.faults.add(PRODUCTS, "http_500", page=1, times=100, warehouse="W0002")
+        with self.assertLogs("odoo.addons.otd_marketplace_stock", level="WARNING"):
+            preview = self.preview()
+        calls = len(self.calls_to(PRODUCTS))
+        applied = self.apply(preview)
+        self.assertEqual(applied.state, "done", applied.error)
+        self.assertEqual([entry["code"] for entry in self.result(applied)["warehouses"]], ["W0001"])
+        self.assertEqual(len(self.calls_to(PRODUCTS)), calls)
+        self.assertEqual(self.on_hand(self.products["DEMO-MUG"], self.shop), 0, "W0002 was not applied")
+        self.assertEqual(self.on_hand(self.products["DEMO-MUG"]), self.zortout_quantity("DEMO-MUG", "W0001"))
+
+    # -- 2 and 3. change lines: warehouse, location; a product Zortout does not know ---------
+
+    def test_a_product_zortout_does_not_know_shows_its_stock_and_no_zortout_quantity(self):
+        gone = self.make_product("GONE-FROM-ZORTOUT", name="Renamed in Zortout")
+        self.set_on_hand(gone, 7)
+        job = self.run_job()
+        self.assertEqual(job.state, "done", job.error)
+        line = job.line_ids.filtered(lambda line: line.sku == "GONE-FROM-ZORTOUT")
+        self.assertEqual(line.decision, "not_in_zortout")
+        self.assertEqual(line.product_id, gone, "the line names the product")
+        self.assertEqual((line.quantity_before, line.quantity_after), (7, 7), "its stock was left alone")
+        self.assertTrue(line.zortout_quantity_missing, "no Zortout quantity: empty, not 0.00")
+        self.assertEqual(line.location_id, self.stock)
+        self.assertFalse(line.warehouse_code, "store-wide totals name no warehouse")
+        self.assertEqual(self.on_hand(gone), 7)
+        mug = job.line_ids.filtered(lambda line: line.sku == "DEMO-MUG")
+        self.assertFalse(mug.zortout_quantity_missing)
+        self.assertEqual(mug.zortout_quantity, self.zortout_quantity("DEMO-MUG"))
+
+    def test_a_sku_skipped_in_two_warehouses_has_a_line_in_each_and_the_count_says_so(self):
+        self.map_two()
+        job = self.run_job()
+        self.assertEqual(job.state, "done", job.error)
+        lines = job.line_ids.filtered(lambda line: line.sku == "DEMO-NOT-IN-ODOO")
+        self.assertEqual(sorted(lines.mapped("warehouse_code")), ["W0001", "W0002"])
+        self.assertEqual(lines.location_id, self.stock | self.shop)
+        # grouped by warehouse, as the Changes list offers it
+        groups = self.env["marketplace.job.line"]._read_group([("job_id", "=", job.id)], ["warehouse_code"],
+                                                              ["__count"])
+        self.assertEqual({code for code, _count in groups}, {"W0001", "W0002"})
+        self.assertEqual(self.result(job)["skipped"]["not_in_odoo"], 2)
+        self.assertIn("e.g. DEMO-NOT-IN-ODOO", job.result_summary, "one SKU named for a count of 2")
+        self.assertIn("counts twice", job.result_summary)
+        # a second pull repeats no skip line, warehouse by warehouse
+        again = self.run_job()
+        self.assertFalse(again.line_ids.filtered(lambda line: line.sku == "DEMO-NOT-IN-ODOO"))
+
+    # -- 4. the progress of several warehouses ----------------------------------------------
+
+    def test_the_progress_names_every_warehouse_and_a_preview_says_would_update(self):
+        self.map_two()
+        preview = self.preview()
+        self.assertEqual(preview.sweep_count, 2)
+        self.assertEqual(preview.sweeps_display, "W0001 → WH/Stock, W0002 → WH/Shop")
+        summary = preview.result_summary
+        table = summary[summary.index("o_marketplace_warehouses"):]
+        self.assertIn("Would update", table)
+        self.assertNotIn("Updated", table)
+        self.assertIn("Read (preview, no stock changed)", table)
+        applied = self.apply(preview)
+        table = applied.result_summary[applied.result_summary.index("o_marketplace_warehouses"):]
+        self.assertIn("Updated", table)
+        self.assertNotIn("Would update", table)
+        preview.sudo().sync_phase = "apply"
+        self.assertEqual(preview.step_display, "Comparing with Odoo (no stock is changed) (warehouse 2 of 2)")
+
+    # -- 7. the payload's warehouse is checked on save ---------------------------------------
+
+    def test_the_guides_example_is_refused_on_save_when_the_account_does_not_map_ods001(self):
+        self.account.stock_scope = "warehouses"
+        self.env["marketplace.warehouse.mapping"].create({
+            "account_id": self.account.id, "warehouse_code": "W0001", "location_id": self.stock.id})
+        count = self.env["marketplace.job"].search_count([])
+        with self.assertRaises(ValidationError) as caught:
+            self.new_job('{"warehouse_code": "ODS001", "sku_list": []}', user=self.user)
+        self.assertIn('The warehouse code "ODS001" is not mapped on the account Zortout Test (mapped: W0001)',
+                      str(caught.exception))
+        self.assertEqual(self.env["marketplace.job"].search_count([]), count)
+        self.assertEqual(self.new_job('{"warehouse_code": "W0001"}', user=self.user).state, "pending")
+
+    def test_a_store_wide_account_accepts_any_code(self):
+        job = self.new_job({"warehouse_code": "ODS001"}, user=self.user)
+        self.assertEqual(job.state, "pending")
+
+    # -- 9. numbers ---------------------------------------------------------------------------
+
+    def test_a_refused_save_uses_no_job_number(self):
+        first = self.new_job()
+        with self.assertRaises(ValidationError):
+            self.new_job("{not json", user=self.user)
+        second = self.new_job()
+        number = int(first.reference.split("/")[-1])
+        self.assertEqual(second.reference, f"JOB/{number + 1:04d}")
+
+    def test_the_duration_shows_hundredths(self):
+        job = self.run_job({"sku_list": ["DEMO-MUG"]})
+        finished = fields.Datetime.now()
+        job.sudo().write({"started_at": finished - timedelta(microseconds=418000), "finished_at": finished})
+        self.assertEqual(job.duration, 0.42, "0.42 s, not 0.0 s")
+
+    def test_a_hand_made_job_says_why_next_run_at_moved(self):
+        self.env["ir.config_parameter"].sudo().set_param(PARAM_HAND_MADE_HOLD, 120)
+        now = fields.Datetime.now()
+        job = self.new_job(user=self.user, next_run_at=now)
+        self.assertEqual(job.next_run_at, now, "a job made by a script keeps its time")
+        # the same job, saved from the Jobs form
+        form_job = self.env(user=self.user)["marketplace.job"].with_context(marketplace_job_hand_made=True).create({
+            "account_id": self.account.id, "next_run_at": fields.Datetime.to_string(now)})
+        self.assertGreaterEqual(form_job.next_run_at, now + timedelta(seconds=119))
+        self.assertIn("waits 120 seconds for Run Now", form_job.next_run_note)
+        self.assertEqual(job.origin, "hand_made")
+
+    # -- 6 and 11. where a job comes from; the account preselected ----------------------------
+
+    def test_each_way_in_names_its_origin(self):
+        pull = self.env["marketplace.job"].browse(self.account.with_user(self.user).action_pull_stock()["res_id"])
+        self.assertEqual(pull.origin, "pull_stock")
+        self.account.pull_interval = 1
+        self.account.sync_enabled = True
+        self.env.cr.execute("UPDATE marketplace_job SET create_date = create_date - interval '1 hour'")
+        self.account.sudo().last_sync_at = fields.Datetime.now() - timedelta(hours=1)
+        scheduled = self.env["marketplace.account"]._cron_schedule_pulls()
+        self.assertEqual(scheduled.origin, "scheduled")
+        scheduled.action_cancel()
+        outcome = {"added": 0, "new_jobs": 0}
+        self.account.sudo()._webhook_new_jobs(["DEMO-MUG"], outcome, 5)
+        instant = self.env["marketplace.job"].search([("account_id", "=", self.account.id),
+                                                      ("job_type", "=", "instant_sync_from_zortout")])
+        self.assertEqual(instant.origin, "instant")
+        hand = self.new_job(user=self.user)
+        self.assertEqual(hand.origin, "hand_made")
+        with self.assertRaises(AccessError):
+            self.new_job(user=self.user, origin="scheduled")  # the queue's, not a person's
+
+    def test_a_new_job_names_the_companys_only_account(self):
+        self.env["marketplace.account"].search([("id", "!=", self.account.id)]).active = False
+        form = Form(self.env(user=self.user)["marketplace.job"])
+        self.assertEqual(form.account_id, self.account)
+        self.env["marketplace.account"].create({"name": "Second", "store_name": "x", "api_key": "k",
+                                                "api_secret": "s", "stock_scope": "store_total"})
+        form = Form(self.env(user=self.user)["marketplace.job"])
+        self.assertFalse(form.account_id, "with two accounts the clerk chooses")
+
