@@ -38,7 +38,7 @@ class MarketplaceJobState(models.Model):
         language) and in English (searched, logged); ``details`` is technical text."""
         if not message:
             return {"error": False, "error_data": False}
-        english = render(self.with_context(lang="en_US").env, message)
+        english = render(self.with_context(lang="en_US", tz="UTC").env, message)
         if details:
             english += f" Details: {details}"
         return {"error": english, "error_data": json.dumps({"message": message, "details": details or None})}

@@ -49,7 +49,10 @@ def _value(env, value):
     if isinstance(value, dict) and "t" in value:
         return render(env, value)
     if isinstance(value, dict) and "dt" in value:
-        return format_datetime(env, fields.Datetime.to_datetime(value["dt"]), dt_format="short")
+        # the reader's zone (the context's, else the user's); a time in UTC says so (the log's, see _error_values)
+        zone = env.context.get("tz") or env.user.tz or "UTC"
+        text = format_datetime(env, fields.Datetime.to_datetime(value["dt"]), tz=zone, dt_format="short")
+        return f"{text} UTC" if zone == "UTC" else text
     if isinstance(value, list):
         return ", ".join(str(_value(env, item)) for item in value)
     return value
