@@ -33,6 +33,17 @@ from .server import (
 from .webhook import CONFIG_ENVELOPES, DELIVERY_FORMATS, NO_WEBHOOK_ANSWERS
 
 
+#: what --help says of the commands that talk to a running sandbox (control.py)
+COMMANDS_HELP = """commands (to a running sandbox; --host and --port before or after them):
+  sell SKU [QUANTITY] [--warehouse CODE]     a sale in Zortout: the stock drops, the webhook is called
+  set SKU STOCK [--available N] [--warehouse CODE]
+                                             a count in Zortout: on hand is now STOCK
+  webhook                                    the webhook configuration (keys hidden) and the last deliveries
+
+  e.g. python -m zortout_sandbox sell DEMO-MUG 2 --port 8099
+  python -m zortout_sandbox COMMAND --help tells more."""
+
+
 def load_catalogue(spec):
     """'demo', 'generate:N[:seed]' or the path of a JSON catalogue."""
     if spec == "demo":
@@ -55,8 +66,9 @@ def drift_option(text):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m zortout_sandbox",
-                                     description="Serve a local Zortout Open API v4 sandbox.")
+    parser = argparse.ArgumentParser(
+        prog="python -m zortout_sandbox", description="Serve a local Zortout Open API v4 sandbox.",
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=COMMANDS_HELP)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8099)
     parser.add_argument("--catalogue", default="demo", help="demo | generate:N[:seed] | path/to/catalogue.json")
