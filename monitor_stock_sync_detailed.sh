@@ -362,6 +362,7 @@ fi
 
 mon_header
 if [ "$mon_table" = 1 ]; then
+    mon_defer_stop  # until mon_follow has started its processes too
     mon_table_loop &
     # shellcheck disable=SC2034  # stopped by mon_cleanup
     MON_TABLE_PID=$!

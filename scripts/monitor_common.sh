@@ -26,6 +26,7 @@ MON_TAIL_PID=""
 MON_FILTER_PID=""
 MON_TABLE_PID=""
 MON_TMP=""
+MON_STOP_ASKED=0
 
 mon_prog() {
     basename "$0"
@@ -349,12 +350,26 @@ mon_interrupted() {
     exit 0
 }
 
+# While background processes are started, Ctrl+C or a kill only notes the
+# stop: bash runs a trap between two commands, so one run between `cmd &` and
+# `pid=$!` would lose the id and leave that process running for ever (tail
+# waiting for the pipe's reader, say). mon_allow_stop stops, if asked, once
+# every id is known.
+mon_defer_stop() {
+    trap 'MON_STOP_ASKED=1' INT TERM HUP
+    trap 'mon_cleanup' EXIT
+}
+
+mon_allow_stop() {
+    trap 'mon_interrupted' INT TERM HUP
+    [ "$MON_STOP_ASKED" = 0 ] || mon_interrupted
+}
+
 # Follows the log until interrupted. tail and awk run in the background, each
 # with its own id, so that Ctrl+C or a kill of this script stops both.
 mon_follow() {
     # mon_follow DETAILED COLOR
-    trap 'mon_interrupted' INT TERM HUP
-    trap 'mon_cleanup' EXIT
+    mon_defer_stop
     mon_filter_args "$1" "$2"
     if [ "$MON_LOG" = "-" ]; then
         # a background command would read /dev/null: hand it our stdin
@@ -370,6 +385,7 @@ mon_follow() {
         tail -n "$MON_LINES" -F "$MON_LOG" > "$MON_TMP/lines" &
         MON_TAIL_PID=$!
     fi
+    mon_allow_stop
     wait "$MON_FILTER_PID"
     mon_cleanup
 }

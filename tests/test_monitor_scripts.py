@@ -128,6 +128,20 @@ class TestMonitorScripts(MarketplaceCase):
             logger.propagate = propagate
             handler.close()
 
+    def stop(self, process):
+        """Stop a monitor started in its own session as a kill would (it stops tail and awk itself), then
+        anything left in that session."""
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
+
     @contextmanager
     def following(self, script, log_path, *args, awk=MAWK):
         """Start ``script`` following ``log_path`` with ``awk``; yield a function that returns its next
@@ -156,16 +170,7 @@ class TestMonitorScripts(MarketplaceCase):
         try:
             yield next_line
         finally:
-            process.terminate()  # as a kill would: the script stops tail and awk itself
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
-            try:
-                os.killpg(process.pid, signal.SIGKILL)  # anything left of the script's own group
-            except ProcessLookupError:
-                pass
-            process.wait()
+            self.stop(process)
             errors = process.stderr.read().decode()
             process.stdout.close()
             process.stderr.close()
@@ -408,12 +413,7 @@ class TestMonitorScripts(MarketplaceCase):
                     except OSError:  # EIO: the script ended and closed the terminal
                         break
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            self.stop(process)
             os.close(main)
         return text.decode().split("\r\n")[0].split("\n")[0]
 
