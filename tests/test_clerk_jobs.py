@@ -7,12 +7,15 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, HttpCase, tagged
+
+from odoo.addons.otd_marketplace_stock.models.ir_config_parameter import BASE_URL_PARAM
 
 from odoo.addons.otd_marketplace_stock.const import PARAM_HAND_MADE_HOLD
 
 from .common import MarketplaceCase
-from .sandbox_case import PRODUCTS
+from .sandbox_case import PRODUCTS, SandboxCase
+from .thai import load_thai
 
 
 @tagged("post_install", "-at_install")
@@ -262,3 +265,39 @@ class TestClerkJobs(MarketplaceCase):
         form = Form(self.env(user=self.user)["marketplace.job"])
         self.assertFalse(form.account_id, "with two accounts the clerk chooses")
 
+
+
+@tagged("post_install", "-at_install")
+class TestClerkJobsTour(SandboxCase, HttpCase):
+    def test_a_thai_clerk_applies_a_preview_of_two_warehouses(self):
+        """In Thai: a preview of W0001 and W0002 names both warehouses in its progress and says
+        จะอัปเดต, its Changes name each line's warehouse and location; ปรับสต็อกตามตัวอย่างนี้
+        fills each location from its own warehouse, and each job links to the other."""
+        admin = self.env.ref("base.user_admin")
+        load_thai(self.env, admin)
+        self.env["ir.config_parameter"].sudo().set_param(BASE_URL_PARAM, self.sandbox.base_url)
+        warehouse = self.env["stock.warehouse"].search([("company_id", "=", admin.company_id.id)],
+                                                       order="sequence, id", limit=1)
+        stock = warehouse.lot_stock_id
+        shop = self.env["stock.location"].create({
+            "name": "Shop", "location_id": warehouse.view_location_id.id, "usage": "internal"})
+        mug = self.env["product.product"].create({
+            "name": "Tour mug", "default_code": "DEMO-MUG", "type": "consu", "is_storable": True})
+        account = self.env["marketplace.account"].create({
+            "name": "Zortout Two Warehouses", "store_name": self.sandbox.store_name,
+            "api_key": self.sandbox.api_key, "api_secret": self.sandbox.api_secret, "stock_scope": "warehouses",
+            "company_id": admin.company_id.id})
+        for code, location in (("W0001", stock), ("W0002", shop)):
+            self.env["marketplace.warehouse.mapping"].create({
+                "account_id": account.id, "warehouse_code": code, "location_id": location.id})
+        preview = self.env["marketplace.job"].browse(account.with_user(admin).action_preview_stock()["res_id"])
+        self.assertEqual(preview.state, "done", preview.error)
+        self.start_tour(f"/odoo/action-otd_marketplace_stock.action_marketplace_job/{preview.id}",
+                        "otd_marketplace_stock_clerk_jobs", login="admin")
+        applied = preview.applied_job_ids
+        self.assertEqual(len(applied), 1)
+        self.assertEqual(applied.state, "done", applied.error)
+        catalogue = self.sandbox.catalogue
+        for location, code in ((stock, "W0001"), (shop, "W0002")):
+            self.assertEqual(mug.with_context(location=location.id).qty_available,
+                             float(catalogue.stock_of("DEMO-MUG", code)[1]), code)
