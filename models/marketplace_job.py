@@ -72,7 +72,8 @@ class MarketplaceJob(models.Model):
     job_type = fields.Selection(JOB_TYPES, "Job Type", required=True, default=JOB_TYPES[0][0])
     account_id = fields.Many2one("marketplace.account", "Account", required=True, ondelete="cascade",
                                  index=True, default=lambda self: self._default_account())
-    origin = fields.Selection(JOB_ORIGINS, "Origin", default="hand_made", readonly=True, copy=False,
+    # no column default: the jobs of earlier versions stay without one instead of all reading "Hand-made"
+    origin = fields.Selection(JOB_ORIGINS, "Origin", readonly=True, copy=False,
                               help="What started the job: the schedule, the Pull Stock or Preview button, a job "
                                    "made by hand, an instant sync, or a preview applied.")
     applied_from_id = fields.Many2one("marketplace.job", "Applied From Preview", readonly=True, copy=False,
@@ -143,6 +144,8 @@ class MarketplaceJob(models.Model):
             self = self.with_context({key: value for key, value in self.env.context.items()
                                       if not key.startswith("default_") or key[8:] in USER_FIELDS})
         for vals in vals_list:
+            # made by hand (the Jobs form, a script) unless the code that made it says otherwise
+            vals.setdefault("origin", "hand_made")
             # a job is always born pending: a "running" job without a worker would block its account
             vals["state"] = "pending"
             if self.env.context.get("marketplace_job_hand_made"):
@@ -270,7 +273,8 @@ class MarketplaceJob(models.Model):
     def _compute_next_run_note(self):
         hold = param_value(self.env, PARAM_HAND_MADE_HOLD)
         for job in self:
-            if job.origin == "hand_made" and job.state == "pending" and hold:
+            hand_made = job.origin == "hand_made" if job.id else self.env.context.get("marketplace_job_hand_made")
+            if hand_made and job.state == "pending" and hold:
                 job.next_run_note = self.env._(
                     "A job saved here waits %(seconds)s seconds for Run Now before the runner takes it: saving moves "
                     "Next Run At to at least that moment.", seconds=hold)

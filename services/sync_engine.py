@@ -205,9 +205,7 @@ class SyncEngine:
                     self.log(logging.INFO, "warehouse", warehouse=target["code"], location=target["location"],
                              sweep=f"{index + 1}/{len(self.targets)}", from_preview=True)
                 return
-            targets = self.targets
-            targets[index].pop("from_preview")
-            self.job.sudo().sync_targets = json.dumps(targets)
+            self._drop_preview_pages(index)
         skus = self.payload.sku_list or ()
         offset = self.job.pages_fetched  # kept pages of the earlier sweeps: numbering goes on
         notes = {"offset": offset, "rows_before": self.job.skus_total, "done_before": self.job.skus_done,
@@ -247,12 +245,21 @@ class SyncEngine:
                                "skus_done": notes.get("done_before", 0)})
         self.log(logging.INFO, "stale_pages", warehouse=self.target.get("code"), read_at=newest,
                  age_min=round(age_minutes), limit_min=max_age)
-        targets = self.targets
-        if targets[self.job.sync_target_index].pop("from_preview", None):
-            # a preview's pages, dropped: this sweep reads Zortout like a pull's
-            self.job.sudo().sync_targets = json.dumps(targets)
+        self._drop_preview_pages(self.job.sync_target_index)
         self._begin_target(self.job.sync_target_index)
         return True
+
+    def _drop_preview_pages(self, index):
+        """The pages copied from a preview grew too old from sweep ``index`` on: that sweep and
+        the later ones read Zortout like a pull's (the later ones were read little after it, and
+        their kept page numbers must leave room for the pages read now)."""
+        targets = self.targets
+        if not any(target.pop("from_preview", None) for target in targets[index:]):
+            return
+        self.job.sudo().sync_targets = json.dumps(targets)
+        self.env["marketplace.job.page"].sudo().search([("job_id", "=", self.job.id),
+                                                        ("sweep", ">=", index)]).unlink()
+        self.log(logging.INFO, "preview_pages_dropped", sweep=index + 1)
 
     def _fail_target(self, exc):
         """The current sweep failed: record why, drop its kept pages (none of them was

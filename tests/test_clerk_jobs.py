@@ -11,7 +11,7 @@ from odoo.tests import Form, HttpCase, tagged
 
 from odoo.addons.otd_marketplace_stock.models.ir_config_parameter import BASE_URL_PARAM
 
-from odoo.addons.otd_marketplace_stock.const import PARAM_HAND_MADE_HOLD
+from odoo.addons.otd_marketplace_stock.const import PARAM_HAND_MADE_HOLD, PARAM_REQUEST_BUDGET
 
 from .common import MarketplaceCase
 from .sandbox_case import PRODUCTS, SandboxCase
@@ -74,6 +74,26 @@ class TestClerkJobs(MarketplaceCase):
         mug_lines = applied.line_ids.filtered(lambda line: line.sku == "DEMO-MUG")
         self.assertEqual(sorted((line.warehouse_code, line.location_id.id, line.decision) for line in mug_lines),
                          sorted([("W0001", self.stock.id, "updated"), ("W0002", self.shop.id, "updated")]))
+
+    def test_the_runner_finishes_an_applied_preview_and_rereads_only_a_warehouse_grown_too_old(self):
+        self.map_two()
+        preview = self.preview()
+        self.env["ir.config_parameter"].sudo().set_param(PARAM_REQUEST_BUDGET, 0)  # the runner does the rest
+        applied = self.apply(preview)
+        self.assertEqual(applied.state, "pending", "handed to the runner after its first step")
+        self.assertEqual(applied.sync_target_index, 0)
+        # the second warehouse's pages grow old before the runner comes to them
+        applied.page_ids.filtered(lambda page: page.sweep == 1).sudo().write(
+            {"read_at": fields.Datetime.now() - timedelta(minutes=20)})
+        calls = len(self.calls_to(PRODUCTS))
+        self.env["marketplace.job"]._run_due_jobs(commit=False)
+        self.assertEqual(applied.state, "done", applied.error)
+        read = [call["query"].get("warehousecode") for call in self.calls_to(PRODUCTS)[calls:]]
+        self.assertEqual(set(read), {"W0002"}, "W0001 came from the preview; W0002 was read again")
+        for code, location in (("W0001", self.stock), ("W0002", self.shop)):
+            self.assertEqual(self.on_hand(self.products["DEMO-MUG"], location),
+                             self.zortout_quantity("DEMO-MUG", code), code)
+        self.assertEqual(applied.skus_done, applied.skus_total)
 
     def test_applying_a_preview_of_two_warehouses_meets_the_zero_guard_per_warehouse(self):
         self.map_two()
