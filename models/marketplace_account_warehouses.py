@@ -206,13 +206,15 @@ class MarketplaceAccountWarehouses(models.Model):
 
     def action_test_warehouse_code(self):
         """Check every warehouse a pull would read: that Zortout knows its code, and how
-        many products Zortout reports there (one GetWarehouses call, one small read each)."""
+        many products Zortout reports there (one GetWarehouses call, one small read each).
+        The result opens in a dialog, one line per warehouse, that stays until it is closed."""
         self.ensure_one()
+        Test = self.env["zortout.warehouse.code.test"]
         try:
             targets = self._zortout_sync_targets()
         except SyncUserError as exc:
-            return self._notification(self.env._("Warehouse code"), str(exc), "warning")
-        lines, usable = [], True
+            return Test.create({"account_id": self.id, "outcome": "nothing", "summary": str(exc)})._action_open()
+        lines = []
         try:
             with self._zortout_client(max_retries=1) as client:
                 known = {}
@@ -220,22 +222,26 @@ class MarketplaceAccountWarehouses(models.Model):
                     known = {warehouse.code: warehouse.name for warehouse in client.list_warehouses()}
                 for target in targets:
                     code, location = target["code"], target["location"].display_name
+                    line = {"sequence": len(lines), "code": code, "location": location, "usable": True}
                     if code and code not in known:
-                        usable = False
-                        lines.append(self.env._('"%(code)s" → %(location)s: Zortout has no warehouse with this '
-                                                "code (valid codes: %(codes)s).", code=code, location=location,
-                                                codes=", ".join(known) or self.env._("none")))
+                        line.update(usable=False, result=self.env._(
+                            "Zortout has no warehouse with this code (valid codes: %s).",
+                            ", ".join(known) or self.env._("none")))
                     elif code:
-                        lines.append(self.env._('"%(code)s" (%(name)s) → %(location)s: Zortout reports %(count)s '
-                                                "products there.", code=code, name=known[code], location=location,
-                                                count=client.count_products(code)))
+                        line.update(name=known[code], result=self.env._(
+                            "Zortout reports %s products there.", client.count_products(code)))
                     else:
-                        lines.append(self.env._("Store-wide totals of every Zortout warehouse → %(location)s: "
-                                                "%(count)s products.", location=location,
-                                                count=client.count_products(None)))
+                        line.update(name=self.env._("Store-wide totals of every Zortout warehouse"),
+                                    result=self.env._("%s products.", client.count_products(None)))
+                    lines.append(line)
         except zortout.ZortoutError as exc:
-            return self._notification(self.env._("Warehouse code not usable"), self._zortout_message(exc),
-                                      "danger")
-        if usable:
-            return self._notification(self.env._("Warehouse code"), " · ".join(lines), "success")
-        return self._notification(self.env._("Warehouse code not usable"), " · ".join(lines), "danger")
+            return Test.create({"account_id": self.id, "outcome": "problem",
+                                "summary": self._zortout_message(exc)})._action_open()
+        if all(line["usable"] for line in lines):
+            outcome, summary = "ok", self.env._("Zortout knows every warehouse a pull of this account reads.")
+        else:
+            outcome, summary = "problem", self.env._(
+                "Zortout does not know the warehouse code in red: a pull cannot read that warehouse. Change that "
+                "mapping to one of the valid codes (View Warehouse List shows them).")
+        return Test.create({"account_id": self.id, "outcome": outcome, "summary": summary,
+                            "line_ids": [fields.Command.create(line) for line in lines]})._action_open()

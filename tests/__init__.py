@@ -25,3 +25,5 @@ from . import test_webhook_tour
 from . import test_warehouse_mapping
 from . import test_warehouse_mapping_tour
 from . import test_trust
+from . import test_clerk_account
+from . import test_clerk_jobs

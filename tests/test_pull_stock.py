@@ -155,15 +155,17 @@ class TestWarehouseCode(MarketplaceCase):
     def test_test_warehouse_code_button(self):
         self.account.zortout_warehouse_code = "ODS001"
         answer = self.account.action_test_warehouse_code()
-        self.assertEqual(answer["params"]["type"], "success")
-        self.assertIn("ODS001", answer["params"]["message"])
+        test = self.env[answer["res_model"]].browse(answer["res_id"])
+        self.assertEqual(test.outcome, "ok")
+        self.assertEqual(test.line_ids.code, "ODS001")
         catalogue = self.sandbox.catalogue
         held = sum(1 for item in catalogue.products if catalogue.holds(item, "ODS001"))
-        self.assertIn(f"reports {held} products", answer["params"]["message"])
+        self.assertIn(f"reports {held} products", test.line_ids.result)
         self.account.zortout_warehouse_code = "BAD"
         answer = self.account.action_test_warehouse_code()
-        self.assertEqual(answer["params"]["type"], "danger")
-        self.assertIn("W0001, W0002, ODS001", answer["params"]["message"])
+        test = self.env[answer["res_model"]].browse(answer["res_id"])
+        self.assertEqual(test.outcome, "problem")
+        self.assertIn("W0001, W0002, ODS001", test.line_ids.result)
 
     def test_view_warehouse_list_and_use_a_code(self):
         action = self.account.with_user(self.manager).action_view_warehouse_list()

@@ -162,13 +162,15 @@ class TestWarehouseMapping(MarketplaceCase):
         lines = {line.code: line for line in wizard.line_ids}
         self.assertEqual(lines["W0001"].mapped_location_id, self.stock)
         self.assertFalse(lines["DEF01"].mapped_location_id)
-        opened = lines["DEF01"].with_user(self.manager).action_add_mapping()
-        self.assertEqual(opened["res_model"], "marketplace.warehouse.mapping")
-        self.assertEqual(opened["context"]["default_warehouse_code"], "DEF01")
-        mapping = self.env["marketplace.warehouse.mapping"].with_user(self.manager).with_context(
-            opened["context"]).create({"location_id": self.defects.id})
+        line = lines["DEF01"].with_user(self.manager)
+        opened = line.action_add_mapping()
+        # the dialog is the line's own form: its Discard can go back to the list
+        self.assertEqual((opened["res_model"], opened["res_id"]), ("zortout.warehouse.wizard.line", line.id))
+        self.assertEqual(line.warehouse_code, "DEF01")
+        line.location_id = self.defects
+        self.assertEqual(line.action_map()["tag"], "soft_reload", "back to the account form, reloaded")
+        mapping = self.account.warehouse_mapping_ids.filtered(lambda mapping: mapping.warehouse_code == "DEF01")
         self.assertEqual(mapping.warehouse_name, "คลังสินค้าตำหนิ")
-        self.assertEqual(mapping.action_map()["tag"], "soft_reload", "back to the account form, reloaded")
         self.assertEqual(self.account.zortout_warehouse_code, "W0001, DEF01")
         self.assertIn("DEF01 → WH/Defects", self.account.pull_plan)
 
@@ -180,11 +182,10 @@ class TestWarehouseMapping(MarketplaceCase):
         action = self.account.with_user(self.manager).action_view_warehouse_list()
         line = self.env["zortout.warehouse.wizard"].browse(action["res_id"]).line_ids.filtered(
             lambda line: line.code == "DEF01")
-        opened = line.with_user(self.manager).action_add_mapping()
-        self.assertEqual(opened["context"]["default_location_id"], namesake.lot_stock_id.id)
-        mapping = self.env["marketplace.warehouse.mapping"].with_user(self.manager).with_context(
-            opened["context"]).create({})
-        mapping.with_user(self.manager).action_map()
+        line = line.with_user(self.manager)
+        line.action_add_mapping()
+        self.assertEqual(line.location_id, namesake.lot_stock_id, "the dialog proposes the namesake's stock")
+        line.action_map()
         self.assertEqual(self.account.stock_scope, "warehouses")
         self.assertEqual(self.account.pull_plan, f"Will pull DEF01 → {namesake.lot_stock_id.display_name}")
 
@@ -193,12 +194,15 @@ class TestWarehouseMapping(MarketplaceCase):
         self.map("NOPE9", self.env["stock.location"].create({"name": "Nope", "location_id": self.stock.id,
                                                               "usage": "internal"}))
         answer = self.account.action_test_warehouse_code()
-        self.assertEqual(answer["params"]["type"], "danger")
-        message = answer["params"]["message"]
-        for code in ("W0001", "ODS001", "DEF01"):
-            self.assertIn(f'"{code}"', message)
-        self.assertIn("reports 1201 products there", message)
-        self.assertIn('"NOPE9" → WH/Stock/Nope: Zortout has no warehouse', message)
+        test = self.env[answer["res_model"]].browse(answer["res_id"])
+        self.assertEqual(test.outcome, "problem")
+        lines = {line.code: line for line in test.line_ids}
+        self.assertEqual(set(lines), {"W0001", "ODS001", "DEF01", "NOPE9"}, "one line per mapping")
+        self.assertTrue(all(lines[code].usable for code in ("W0001", "ODS001", "DEF01")))
+        self.assertIn("reports 1201 products there", " ".join(test.line_ids.mapped("result")))
+        self.assertEqual(lines["NOPE9"].location, "WH/Stock/Nope")
+        self.assertFalse(lines["NOPE9"].usable)
+        self.assertIn("Zortout has no warehouse", lines["NOPE9"].result)
         self.assertEqual(len(self.calls_to("/Warehouse/GetWarehouses")), 1)
 
 

@@ -1,2 +1,3 @@
 from . import zortout_warehouse_wizard
 from . import zortout_warehouse_code_change
+from . import zortout_warehouse_code_test

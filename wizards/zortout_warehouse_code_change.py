@@ -12,6 +12,8 @@ class ZortoutWarehouseCodeChange(models.TransientModel):
     old_code = fields.Char("Current Warehouse Code", readonly=True)
     new_code = fields.Char("New Warehouse Code", required=True, readonly=True)
     explanation = fields.Text(compute="_compute_explanation")
+    # the list it was opened from: Cancel goes back there
+    wizard_id = fields.Many2one("zortout.warehouse.wizard", readonly=True, ondelete="cascade")
 
     @api.depends("account_id", "old_code", "new_code")
     def _compute_explanation(self):
@@ -33,6 +35,13 @@ class ZortoutWarehouseCodeChange(models.TransientModel):
     def action_change(self):
         self.ensure_one()
         self._change()
+        return {"type": "ir.actions.act_window_close"}
+
+    def action_cancel(self):
+        """Cancel: the code stays; back to Zortout's warehouse list when it opened this."""
+        self.ensure_one()
+        if self.wizard_id:
+            return self.wizard_id._action_open()
         return {"type": "ir.actions.act_window_close"}
 
     def _change(self):

@@ -38,11 +38,16 @@ class ZortoutWarehouseWizard(models.TransientModel):
             "account_id": account.id,
             "line_ids": [fields.Command.create({"code": w.code, "name": w.name}) for w in warehouses],
         })
+        return wizard._action_open()
+
+    def _action_open(self):
+        """The list, in a dialog (also to come back to it from the dialogs it opens)."""
+        self.ensure_one()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Zortout Warehouses"),
             "res_model": self._name,
-            "res_id": wizard.id,
+            "res_id": self.id,
             "view_mode": "form",
             "views": [(False, "form")],
             "target": "new",
@@ -59,6 +64,15 @@ class ZortoutWarehouseWizardLine(models.TransientModel):
     name = fields.Char("Warehouse Name", readonly=True)
     is_current = fields.Boolean(compute="_compute_mapping")
     mapped_location_id = fields.Many2one("stock.location", "Mapped To", compute="_compute_mapping")
+    # the dialog of "Map to a Location": the line itself, so that its Discard can go back to the list
+    account_id = fields.Many2one(related="wizard_id.account_id", string="Account")
+    company_id = fields.Many2one(related="wizard_id.account_id.company_id")
+    warehouse_code = fields.Char(related="code", string="Zortout Warehouse Code")
+    warehouse_name = fields.Char(related="name", string="Zortout Warehouse Name")
+    location_id = fields.Many2one(
+        "stock.location", "Stock Location",
+        domain="[('usage', '=', 'internal'), ('company_id', 'in', [company_id, False])]",
+        help="The Odoo location this Zortout warehouse fills.")
 
     @api.depends("code", "wizard_id.account_id.warehouse_mapping_ids")
     def _compute_mapping(self):
@@ -69,19 +83,35 @@ class ZortoutWarehouseWizardLine(models.TransientModel):
             line.is_current = bool(mapping)
 
     def action_add_mapping(self):
-        """Map this Zortout warehouse to an Odoo location: a small form, prefilled."""
+        """Map this Zortout warehouse to an Odoo location: a small form, prefilled. It is this
+        line's own form, so that its Discard brings the list back (see action_back_to_list)."""
         self.ensure_one()
-        account = self.wizard_id.account_id
+        if not self.location_id:
+            self.location_id = self._proposed_location()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Map Zortout Warehouse %s", self.code),
-            "res_model": "marketplace.warehouse.mapping",
+            "res_model": self._name,
+            "res_id": self.id,
             "view_mode": "form",
-            "views": [(self.env.ref("otd_marketplace_stock.view_marketplace_warehouse_mapping_form").id, "form")],
+            "views": [(self.env.ref("otd_marketplace_stock.view_zortout_warehouse_wizard_line_map_form").id, "form")],
             "target": "new",
-            "context": {"default_account_id": account.id, "default_warehouse_code": self.code,
-                        "default_warehouse_name": self.name, "default_location_id": self._proposed_location().id},
         }
+
+    def action_map(self):
+        """Map: save the mapping, back to the account form (reloaded), which shows it."""
+        self.ensure_one()
+        if not self.location_id:
+            raise UserError(self.env._("Choose the Odoo location that Zortout warehouse %s fills.", self.code))
+        mapping = self.env["marketplace.warehouse.mapping"].create({
+            "account_id": self.wizard_id.account_id.id, "warehouse_code": self.code,
+            "warehouse_name": self.name, "location_id": self.location_id.id})
+        return mapping.action_map()
+
+    def action_back_to_list(self):
+        """Discard of the mapping dialog, Cancel of the change dialog: back to Zortout's list."""
+        self.ensure_one()
+        return self.wizard_id._action_open()
 
     def _proposed_location(self):
         """Where this Zortout warehouse most likely goes: the stock location of the Odoo
@@ -107,7 +137,7 @@ class ZortoutWarehouseWizardLine(models.TransientModel):
             account.write({"zortout_warehouse_code": self.code})
             return {"type": "ir.actions.act_window_close"}
         change = self.env["zortout.warehouse.code.change"].create({
-            "account_id": account.id, "old_code": current, "new_code": self.code})
+            "account_id": account.id, "old_code": current, "new_code": self.code, "wizard_id": self.wizard_id.id})
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Change the Zortout Warehouse Code"),

@@ -44,8 +44,13 @@ registry.category("web_tour.tours").add("otd_marketplace_stock_thai_walkthrough"
             run: "click",
         },
         {
-            content: "No warehouse mapped yet: the test says so and names both ways out",
-            trigger: ".o_notification .o_notification_content:contains('ยอดรวมทั้งร้าน')",
+            content: "No warehouse mapped yet: the test's dialog says so and names both ways out",
+            trigger: ".modal .o_field_widget[name='summary']:contains('ยอดรวมทั้งร้าน')",
+        },
+        {
+            content: "Close the dialog (ปิด)",
+            trigger: ".modal footer button:contains('ปิด')",
+            run: "click",
         },
         {
             content: "Press ดู Warehouse List",
@@ -71,8 +76,13 @@ registry.category("web_tour.tours").add("otd_marketplace_stock_thai_walkthrough"
             run: "click",
         },
         {
-            content: "Zortout knows ODS001",
-            trigger: ".o_notification .o_notification_content:contains('ODS001')",
+            content: "Zortout knows ODS001: its row in the test's dialog",
+            trigger: ".modal .o_data_row:contains('ODS001'):not(.text-danger)",
+        },
+        {
+            content: "Close the dialog (ปิด)",
+            trigger: ".modal footer button:contains('ปิด')",
+            run: "click",
         },
         {
             content: "Press ดึงสต็อกสินค้า",
