@@ -30,6 +30,7 @@ from odoo.addons.otd_marketplace_stock.tools.params import param_value
 from odoo.addons.otd_marketplace_stock.tools.job_message import _lt, msg
 from .marketplace_account import CLIENT_LOGGER
 from odoo.addons.otd_marketplace_stock.tools.row_lock import try_lock_rows
+from odoo.addons.otd_marketplace_stock.tools.run_lock import hold_run_lock, release_run_lock, run_lock_is_free
 
 _logger = logging.getLogger(__name__)
 
@@ -119,6 +120,10 @@ class MarketplaceJobRunner(models.Model):
                 continue
             job = self.browse(job_id)
             job.invalidate_recordset()
+            if not hold_run_lock(self.env.cr, job_id):
+                # a runner of the old kind still holds it, or a recovery is looking at it this instant
+                passed.append(job_id)
+                continue
             job.account_id._mark_sync_claimed()
             job._set_running()
             job.flush_recordset()
@@ -227,8 +232,12 @@ class MarketplaceJobRunner(models.Model):
             job = self._claim_next_job(commit=commit)
             if not job:
                 break
-            checkpoint(processed=0)
-            job._execute(checkpoint, commit=commit)
+            try:
+                checkpoint(processed=0)
+                job._execute(checkpoint, commit=commit)
+            finally:
+                # the claim took it (see _claim_next_job_once); a dead worker's goes with its connection
+                release_run_lock(self.env.cr, job.id)
             ran |= job
             # the cron is told how much is left, so that it comes back at once for a postponed job
             if checkpoint(processed=1, remaining=due_count()) <= 0:
@@ -238,22 +247,44 @@ class MarketplaceJobRunner(models.Model):
     @api.model
     def _recover_stale_jobs(self):
         """Put back jobs left running by a dead worker; the lost run counted as one attempt.
-        A running job without a start time cannot be timed: it counts as stale at once."""
+
+        A runner holds a lock on the job it runs for as long as its database connection
+        lives (tools/run_lock.py): a running job whose lock is free lost its worker, and
+        is put back at once. The running-time limit stays as the last resort, for a
+        worker that hangs while alive; a running job without a start time counts as
+        stale at once."""
         minutes = param_value(self.env, PARAM_RUNNING_TIMEOUT)
         limit = fields.Datetime.now() - timedelta(minutes=minutes)
-        stale = self.search([("state", "=", "running"), "|", ("started_at", "<", limit), ("started_at", "=", False)])
-        for job in stale:
-            message = msg(_lt("The job was still running after %(minutes)s minutes (its worker probably stopped)."),
-                          minutes=minutes)
-            if job.attempts >= job.max_attempts:
-                job._set_failed([message])
+        running = self.search([("state", "=", "running")])
+        recovered = self.browse()
+        for job in running:
+            if run_lock_is_free(self.env.cr, job.id):
+                message = msg(_lt("The worker running the job stopped (killed, out of memory or restarted)."))
+                event = "dead"
+            elif not job.started_at or job.started_at < limit:
+                message = msg(_lt("The job was still running after %(minutes)s minutes (its worker probably "
+                                  "stopped)."), minutes=minutes)
+                event = "stale"
             else:
-                job._set_requeued([message, msg(_lt("It was put back in the queue and continues from its last "
-                                                    "finished step."))])
-            log_job_event(_logger, logging.WARNING, job, "stale",
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    job._take_back(message)
+            except psycopg2.errors.SerializationFailure:
+                continue  # its runner finished it a moment ago: nothing to take back
+            recovered |= job
+            log_job_event(_logger, logging.WARNING, job, event,
                           started_at=fields.Datetime.to_string(job.started_at) if job.started_at else "-",
                           attempt=f"{job.attempts}/{job.max_attempts}", state=job.state)
-        return stale
+        return recovered
+
+    def _take_back(self, message):
+        """A running job that lost its run: back in the queue, or failed when its attempts are spent."""
+        if self.attempts >= self.max_attempts:
+            self._set_failed([message])
+        else:
+            self._set_requeued([message, msg(_lt("It was put back in the queue and continues from its last "
+                                                 "finished step."))])
 
     @api.model
     def _cleanup_finished_jobs(self):

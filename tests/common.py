@@ -4,11 +4,14 @@ account pointed at a Zortout sandbox on 127.0.0.1 (tests/sandbox_case.py)."""
 import json
 from contextlib import contextmanager
 
+from odoo import sql_db
 from odoo.tests import TransactionCase, new_test_user
 
 from odoo.addons.otd_marketplace_stock.models.ir_config_parameter import BASE_URL_PARAM
 
 from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import DROP
+
+from odoo.addons.otd_marketplace_stock.tools.run_lock import hold_run_lock, release_run_lock
 
 from .sandbox_case import SandboxCase
 
@@ -33,6 +36,21 @@ SKIP_REASON_ROWS = (
     {"sku": "GARBLED", "stock": {"W0001": 5}, "raw": {"availablestock": "abc"}},
     {"sku": "COUNTED", "stock": {"W0001": 5}},
 )
+
+
+@contextmanager
+def held_by_a_live_runner(env, *jobs):
+    """The jobs' run locks held by another database connection, as a live runner holds them
+    (the test's own connection would take them again: a session may re-take its own lock)."""
+    cr = sql_db.db_connect(env.cr.dbname).cursor()
+    try:
+        for job in jobs:
+            assert hold_run_lock(cr, job.id)
+        yield
+    finally:
+        for job in jobs:
+            release_run_lock(cr, job.id)
+        cr.close()
 
 
 class MarketplaceCase(SandboxCase, TransactionCase):

@@ -9,7 +9,7 @@ from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import Catalogu
 
 from odoo.addons.otd_marketplace_stock.services.joblog import format_value
 
-from .common import MarketplaceCase
+from .common import MarketplaceCase, held_by_a_live_runner
 from .sandbox_case import PRODUCTS
 
 
@@ -211,13 +211,16 @@ class TestJobs(MarketplaceCase):
         fresh = self.new_job(account_id=self.account.copy({"name": "Other"}).id)
         fresh.sudo().write({"state": "running", "attempts": 1,
                             "started_at": fields.Datetime.now() - timedelta(minutes=5)})
-        with self.assertLogs("odoo.addons.otd_marketplace_stock", level="WARNING") as logs:
-            recovered = self.env["marketplace.job"]._recover_stale_jobs()
-        self.assertEqual(recovered, stale)
-        self.assertEqual((stale.state, fresh.state), ("pending", "running"))
-        self.assertIn("still running after 30 minutes", stale.error)
-        self.assertIn(f"job={stale.reference} account={self.account.id} event=stale", logs.output[0])
-        self.assertEqual(self.run_due(), stale)
+        # both runners are alive (they hold their jobs' run locks): only the time limit takes one back
+        with held_by_a_live_runner(self.env, fresh):
+            with held_by_a_live_runner(self.env, stale), \
+                    self.assertLogs("odoo.addons.otd_marketplace_stock", level="WARNING") as logs:
+                recovered = self.env["marketplace.job"]._recover_stale_jobs()
+            self.assertEqual(recovered, stale)
+            self.assertEqual((stale.state, fresh.state), ("pending", "running"))
+            self.assertIn("still running after 30 minutes", stale.error)
+            self.assertIn(f"job={stale.reference} account={self.account.id} event=stale", logs.output[0])
+            self.assertEqual(self.run_due(), stale)
         self.assertEqual((stale.state, stale.attempts), ("done", 2), "the lost run counted as one attempt")
 
     def test_stale_job_at_max_attempts_fails(self):

@@ -209,8 +209,10 @@ class TestReliabilityConcurrency(SandboxCase, BaseCase):
     # -- the tests -----------------------------------------------------------
 
     def test_crashed_worker_job_is_taken_back_and_applied_once(self):
-        """SIGKILL a worker while its job waits for page 2; after the running-time limit the runner takes
-        the job back and finishes it: stock = Zortout's, exactly one adjustment per changed product."""
+        """SIGKILL a worker while its job waits for page 2: its connection, and the run lock it held,
+        die with it, so the next runner pass takes the job back at once (not after the 30-minute
+        running-time limit) and the account's next job runs too; stock = Zortout's, exactly one
+        adjustment per changed product."""
         [job_id] = self.create_jobs([{}])
         self.sandbox.faults.add(PRODUCTS, "hang", page=2, times=1, seconds=20)
         worker = self.spawn("crash")
@@ -220,24 +222,27 @@ class TestReliabilityConcurrency(SandboxCase, BaseCase):
         self.assertIsNone(worker.poll(), self.worker_output(worker))
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait(timeout=30)
+        killed_at = time.monotonic()
         self.sandbox.faults.clear()
+        [next_id] = self.create_jobs([{"sku_list": [WATCHED[0]]}])  # e.g. an instant sync of the same store
         with self.cursor_env() as env:
             job = self.jobs(env, job_id)
             self.assertEqual((job.state, job.attempts), ("running", 1))
             self.assertFalse(self.moves_per_product(env, job), "nothing applied by the dead worker")
             self.assertEqual({sku: facts[0] for sku, facts in self.stock_facts(env).items()},
                              dict.fromkeys(self.product_ids, float(START_QUANTITY)))
-            # the dead worker's run is older than the running-time limit (30 minutes by default)
-            env.cr.execute("UPDATE marketplace_job SET started_at = %s WHERE id = %s",
-                           [fields.Datetime.now() - timedelta(minutes=31), job_id])
         with self.assertLogs(JOB_LOGGER, "WARNING") as logs, self.cursor_env() as env:
             env["marketplace.job"]._cron_run_jobs()
-        self.assertTrue(any("event=stale" in line for line in logs.output))
+        self.assertTrue(any("event=dead" in line for line in logs.output), logs.output)
         with self.cursor_env() as env:
-            job = self.jobs(env, job_id)
+            job, following = self.jobs(env, job_id), self.jobs(env, next_id)
             self.assertEqual((job.state, job.attempts), ("done", 2), job.error)
+            self.assertEqual(following.state, "done", following.error)
+            self.assertLess(time.monotonic() - killed_at, 60, "the account was free again within a minute")
             changed = {sku for sku in self.product_ids if self.zortout(sku) != START_QUANTITY}
-            self.assertEqual(self.moves_per_product(env, job), dict.fromkeys(changed, 1))
+            # the next job (due first) set its SKU; the full pull found it unchanged then
+            self.assertEqual(self.moves_per_product(env, following), dict.fromkeys(changed & {WATCHED[0]}, 1))
+            self.assertEqual(self.moves_per_product(env, job), dict.fromkeys(changed - {WATCHED[0]}, 1))
             for sku, (on_hand, _moved, _quants, _keys) in self.stock_facts(env).items():
                 self.assertEqual(on_hand, self.zortout(sku), sku)
             self.assertConsistent(env)

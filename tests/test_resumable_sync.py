@@ -13,7 +13,7 @@ from odoo.addons.otd_marketplace_stock.const import PARAM_APPLY_STEP_CHANGES, PA
 from odoo.addons.otd_marketplace_stock.services.sync_engine import SyncEngine
 from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import Catalogue
 
-from .common import MarketplaceCase
+from .common import MarketplaceCase, held_by_a_live_runner
 from .sandbox_case import PRODUCTS
 
 SKUS = ("GEN-000001", "GEN-000600", "GEN-001201")  # on pages 1, 2 and 3 of a 1201-product store
@@ -146,10 +146,22 @@ class TestResumableSync(MarketplaceCase):
     def test_a_running_job_without_start_time_is_taken_back(self):
         job = self.new_job({"sku_list": ["GEN-000001"]})
         job.sudo().write({"state": "running", "started_at": False, "attempts": 1})
+        with held_by_a_live_runner(self.env, job), self.expect_failure_logs() as logs:
+            self.env["marketplace.job"]._recover_stale_jobs()
+        self.assertTrue(any("event=stale" in line for line in logs.output))
+        self.assertEqual(job.state, "pending")
+        self.env["marketplace.job"]._run_due_jobs(commit=False)
+        self.assertEqual(job.state, "done", job.error)
+
+    def test_a_running_job_whose_runner_is_gone_is_taken_back_at_once(self):
+        """No runner holds its run lock (its worker was killed): back in the queue at the next
+        runner pass, not after the running-time limit; the lost run counts as one attempt."""
+        job = self.new_job({"sku_list": ["GEN-000001"]})
+        job.sudo().write({"state": "running", "started_at": fields.Datetime.now(), "attempts": 1})
         with self.expect_failure_logs() as logs:
             self.env["marketplace.job"]._run_due_jobs(commit=False)
-        self.assertTrue(any("event=stale" in line for line in logs.output))
-        self.assertEqual(job.state, "done", job.error)
+        self.assertTrue(any(f"job={job.reference}" in line and "event=dead" in line for line in logs.output))
+        self.assertEqual((job.state, job.attempts), ("done", 2), job.error)
 
     def test_run_now_takes_the_accounts_one_sync_rule(self):
         first, second = self.new_job(), self.new_job({"sku_list": ["GEN-000001"]})
