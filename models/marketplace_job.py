@@ -79,7 +79,7 @@ class MarketplaceJob(models.Model):
     applied_from_id = fields.Many2one("marketplace.job", "Applied From Preview", readonly=True, copy=False,
                                       index="btree_not_null", ondelete="set null",
                                       help="The preview whose quantities this job applied.")
-    applied_job_ids = fields.One2many("marketplace.job", "applied_from_id", "Applied By")
+    applied_job_ids = fields.One2many("marketplace.job", "applied_from_id", "Applied By", readonly=True)
     company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
     payload = fields.Text(default="{}", help='JSON object, all keys optional: "warehouse_code" (text), '
                                              '"sku_list" (list of SKUs), "force" (true/false), '

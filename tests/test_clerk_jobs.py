@@ -278,8 +278,12 @@ class TestClerkJobs(MarketplaceCase):
 
     def test_a_new_job_names_the_companys_only_account(self):
         self.env["marketplace.account"].search([("id", "!=", self.account.id)]).active = False
-        form = Form(self.env(user=self.user)["marketplace.job"])
+        form = Form(self.env(user=self.user)["marketplace.job"].with_context(marketplace_job_hand_made=True))
         self.assertEqual(form.account_id, self.account)
+        self.assertIn("waits", form.next_run_note, "the form says why Next Run At moves")
+        job = form.save()  # the Jobs form's fields only: the clerk can save it
+        self.assertEqual((job.account_id, job.origin, job.state), (self.account, "hand_made", "pending"))
+        self.assertTrue(job.reference.startswith("JOB/"))
         self.env["marketplace.account"].create({"name": "Second", "store_name": "x", "api_key": "k",
                                                 "api_secret": "s", "stock_scope": "store_total"})
         form = Form(self.env(user=self.user)["marketplace.job"])

@@ -1,3 +1,4 @@
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import DEMO_GOODS, MarketplaceCase
@@ -111,8 +112,14 @@ class TestWarehouseCode(MarketplaceCase):
         """Per warehouse, a payload may only narrow the pull to a mapped warehouse: W0002's stock
         must not land in the location that ODS001 fills."""
         self.account.zortout_warehouse_code = "ODS001"
+        with self.assertRaisesRegex(ValidationError, '"W0002" is not mapped'):
+            self.new_job({"warehouse_code": "W0002"})  # refused on save
+        # a job saved while W0002 was mapped, run after its mapping changed: refused when it runs
+        self.account.zortout_warehouse_code = "W0002"
+        job = self.new_job({"warehouse_code": "W0002"})
+        self.account.zortout_warehouse_code = "ODS001"
         with self.expect_failure_logs():
-            job = self.run_job({"warehouse_code": "W0002"})
+            job.action_run_now()
         self.assertEqual(job.state, "failed")
         self.assertIn('"W0002" is not mapped', job.error)
         self.assertIn("ODS001", job.error)
