@@ -5,8 +5,8 @@ pull is measured as it happens in production (a pending job taken by the
 runner) and the rows it adds to each table are counted. The extrapolation
 applies the addon's cleanup (``marketplace.job._cleanup_finished_jobs``, run
 at the start of every runner run): done jobs, with their lines, are removed
-``job_keep_days`` (30) days after they finish; a finished job's kept pages a
-day after it finishes. ``check_cleanup`` proves both on the measured jobs by
+``job_keep_days`` (30) days after they finish; a done pull drops its kept
+pages when it is done (a preview's go once too old to apply). ``check_cleanup`` proves both on the measured jobs by
 ageing them in a savepoint that is rolled back.
 """
 
@@ -23,7 +23,7 @@ DAYS = 30
 GROWTH_TABLES = {
     "marketplace_job": DAYS,          # job_keep_days after the job finishes
     "marketplace_job_line": DAYS,     # removed with their job (ondelete cascade)
-    "marketplace_job_page": 1,        # a day after the job finishes
+    "marketplace_job_page": 0,        # when the pull is done
     "stock_move": None,               # Odoo's inventory history: kept
     "stock_move_line": None,
     "stock_quant": None,              # but at most one new quant per product (see PER_PRODUCT)

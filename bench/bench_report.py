@@ -125,6 +125,8 @@ def growth_table(per_pull, projected, kept_days, bytes_per_row, per_product=()):
         total, kept = projected[table]
         days = kept_days[table]
         how_long = {None: "never removed", 0: "minutes", 1: "1 day after the job"}.get(days, f"{days} days")
+        if table == "marketplace_job_page":
+            how_long = "until the pull is done"
         if table in per_product:
             how_long += ", one per product at most"
         size = bytes_per_row.get(table)

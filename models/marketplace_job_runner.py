@@ -19,6 +19,7 @@ from odoo.exceptions import UserError
 from odoo.addons.otd_marketplace_stock.const import (
     CLAIM_RETRIES,
     PARAM_KEEP_DAYS,
+    PARAM_PAGE_MAX_AGE,
     PARAM_REQUEST_BUDGET,
     PARAM_RUNNING_TIMEOUT,
     RUNNABLE_STATES,
@@ -104,6 +105,9 @@ class MarketplaceJobRunner(models.Model):
             self.env.cr.execute("""
                 SELECT job.id, job.account_id FROM marketplace_job job
                  WHERE state = 'pending' AND next_run_at <= %s AND job.id != ALL(%s)
+                   -- an archived account's jobs are cancelled, never run (_cancel_jobs_of_archived_accounts)
+                   AND EXISTS (SELECT 1 FROM marketplace_account account
+                                WHERE account.id = job.account_id AND account.active)
                    -- one running job per account: two syncs of one store would fight over its stock
                    AND NOT EXISTS (SELECT 1 FROM marketplace_job other
                                     WHERE other.account_id = job.account_id AND other.state = 'running')
@@ -224,6 +228,7 @@ class MarketplaceJobRunner(models.Model):
             return left
 
         self._recover_stale_jobs()
+        self._cancel_jobs_of_archived_accounts()
         self._cleanup_finished_jobs()
         if checkpoint(processed=0, remaining=due_count()) <= 0 and commit:
             return self.browse()
@@ -288,15 +293,35 @@ class MarketplaceJobRunner(models.Model):
 
     @api.model
     def _cleanup_finished_jobs(self):
+        """Remove what nobody needs any more, so that months of unattended pulls stay bounded:
+        done, cancelled and failed jobs older than ``job_keep_days``, with their change lines (the
+        stock moves they made stay in Odoo's history, named after the job); and the kept pages of
+        finished jobs once they are too old to be used (a preview's by Apply This Preview, a failed
+        job's by Retry: ``kept_page_max_age_minutes``). A done pull drops its pages at once
+        (_set_done)."""
         days = param_value(self.env, PARAM_KEEP_DAYS)
-        old = self.search([("state", "in", ("done", "cancelled")),
+        old = self.search([("state", "in", ("done", "cancelled", "failed")),
                            ("finished_at", "<", fields.Datetime.now() - timedelta(days=days))])
         count = len(old)
         old.unlink()
         if count:
             _logger.info("zortout-sync removed %s finished jobs older than %s days", count, days)
-        # a finished sync no longer needs its kept pages
-        self.env["marketplace.job.page"].sudo().search([("job_id.state", "in", ("done", "cancelled")),
-                                                        ("job_id.finished_at", "<", fields.Datetime.now()
-                                                         - timedelta(days=1))]).unlink()
+        too_old = fields.Datetime.now() - timedelta(minutes=param_value(self.env, PARAM_PAGE_MAX_AGE))
+        self.env["marketplace.job.page"].flush_model()
+        self.env.cr.execute("""
+            DELETE FROM marketplace_job_page page USING marketplace_job job
+             WHERE job.id = page.job_id AND job.state IN ('done', 'cancelled', 'failed') AND job.finished_at < %s
+        """, [too_old])
+        self.env["marketplace.job.page"].invalidate_model()
         return count
+
+    @api.model
+    def _cancel_jobs_of_archived_accounts(self):
+        """An archived account pulls nothing: its queued jobs are cancelled, saying why."""
+        jobs = self.with_context(active_test=False).search([("state", "=", "pending"),
+                                                            ("account_id.active", "=", False)])
+        for job in jobs:
+            job._set_cancelled(msg(_lt("The account %(account)s is archived, so the job was cancelled. Unarchive "
+                                       "the account to pull its stock again."), account=job.account_id.display_name))
+            log_job_event(_logger, logging.WARNING, job, "cancelled", reason="account_archived")
+        return jobs

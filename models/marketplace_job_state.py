@@ -57,6 +57,9 @@ class MarketplaceJobState(models.Model):
                     for entry in result.failed_warehouses]
         details = "; ".join(entry["details"] for entry in result.failed_warehouses if entry.get("details")) or None
         self.sudo().write({"state": "done", "finished_at": now, **self._error_values(failures, details)})
+        if not self.is_preview:
+            # a done pull never reads its pages again (a preview's wait for Apply This Preview)
+            self.sudo().page_ids.unlink()
         if self._is_account_pull():
             self.account_id._record_sync_outcome("done", now, swept=self.skus_total, calls=result.api_calls)
         log_job_event(_logger, logging.INFO, self, "done", fetched=result.fetched, matched=result.matched,
@@ -128,9 +131,12 @@ class MarketplaceJobState(models.Model):
         log_job_event(_logger, logging.ERROR, self, "failed", error=self.error,
                       attempt=f"{self.attempts}/{self.max_attempts}", details=details)
 
-    def _set_cancelled(self):
+    def _set_cancelled(self, message=None):
         # sudo: Marketplace users may cancel jobs without having write access to them
-        self.sudo().write({"state": "cancelled", "finished_at": fields.Datetime.now()})
+        values = {"state": "cancelled", "finished_at": fields.Datetime.now()}
+        if message:
+            values.update(self._error_values([message]))
+        self.sudo().write(values)
 
     def _set_requeued(self, message=None):
         """Back to pending for a fresh set of attempts (Retry), or after a dead worker (``message``)."""

@@ -241,7 +241,28 @@ class TestJobs(MarketplaceCase):
         recent_done.sudo().write({"state": "done", "finished_at": fields.Datetime.now()})
         self.run_due()
         self.assertFalse(old_done.exists() or old_cancelled.exists())
-        self.assertTrue(old_failed.exists() and recent_done.exists(), "failed jobs stay for a person to read")
+        self.assertFalse(old_failed.exists(), "a failed job is read within the keep period, then it goes too")
+        self.assertTrue(recent_done.exists())
+
+    def test_a_done_pull_drops_its_pages_a_preview_keeps_them_while_they_can_be_applied(self):
+        pull, preview = self.run_job(), self.run_job({"dry_run": True})
+        self.assertEqual((pull.state, preview.state), ("done", "done"))
+        self.assertFalse(pull.sudo().page_ids, "a done pull never reads its pages again")
+        self.assertTrue(preview.sudo().page_ids, "Apply This Preview needs them")
+        self.run_due()
+        self.assertTrue(preview.sudo().page_ids)
+        preview.sudo().finished_at = fields.Datetime.now() - timedelta(minutes=16)
+        self.run_due()
+        self.assertFalse(preview.sudo().page_ids, "too old to apply: gone")
+
+    def test_the_jobs_of_an_archived_account_are_cancelled_not_run(self):
+        job = self.new_job()
+        self.account.active = False
+        with self.assertLogs("odoo.addons.otd_marketplace_stock", level="WARNING"):
+            ran = self.run_due()
+        self.assertFalse(ran)
+        self.assertEqual(job.state, "cancelled")
+        self.assertIn("is archived", job.error)
 
     def test_run_now_cancel_and_retry(self):
         job = self.new_job()

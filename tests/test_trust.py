@@ -12,6 +12,7 @@ from odoo.tests.common import JsonRpcException
 from odoo.addons.otd_marketplace_stock.const import PARAM_PAGE_MAX_AGE
 from odoo.addons.otd_marketplace_stock.services.sync_engine import SyncEngine
 
+from .sandbox_case import PRODUCTS
 from .webhook_case import WebhookCase
 
 SHARED_SKU = "SEC-SHARED-1"
@@ -190,7 +191,8 @@ class TestNewestReadingWins(WebhookCase):
         self.env["marketplace.job"]._run_due_jobs(commit=False)
         self.assertEqual(job.state, "done", job.error)
         self.assertEqual(self.on_hand(self.mug), old + 11, "today's quantity, not yesterday's")
-        self.assertEqual(len(job.page_ids), 1, "the day-old page was dropped and page 1 read again")
+        self.assertEqual([call["query"].get("page") for call in self.calls_to(PRODUCTS)], ["1", "1"],
+                         "the day-old page was dropped and page 1 read again")
 
     def test_a_preview_applied_after_the_limit_is_refused_and_a_fresh_one_runs_the_zero_guard(self):
         preview = self.run_job({"dry_run": True})
