@@ -77,9 +77,10 @@ class ZortoutWebhook(http.Controller):
         except DeliveryError as exc:
             account._webhook_count(exc.reason)
             return self._refuse(account, 400, exc.reason, started, "unreadable body", detail=str(exc))
-        if not delivery.is_quantity_event or not delivery.skus:
+        ignored = account._webhook_ignore_reason()
+        if ignored or not delivery.is_quantity_event or not delivery.skus:
             account._webhook_count()
-            reason = "other_event" if not delivery.is_quantity_event else "no_sku"
+            reason = ignored or ("other_event" if not delivery.is_quantity_event else "no_sku")
             log_webhook_event(_logger, logging.INFO, account.id, None, "webhook_ignored", reason=reason,
                               event_name=delivery.event, format=delivery.shape, **self._unusable(delivery),
                               ms=self._ms(started))

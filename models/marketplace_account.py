@@ -78,6 +78,9 @@ class MarketplaceAccount(models.Model):
         help="Zortout refused a call because the store's daily limit of API calls was reached; scheduled "
              "pulls of the store wait until this time.")
     last_sweep_calls = fields.Integer("API Calls of the Last Full Pull", readonly=True, copy=False)
+    # set when Zortout refuses the credentials, cleared by a pull that works or by new credentials:
+    # meanwhile instant sync queues nothing (every job would fail the same way)
+    credentials_refused = fields.Boolean("Zortout Refused the Credentials", readonly=True, copy=False)
     daily_calls_estimate = fields.Integer(
         "API Calls a Day", compute="_compute_daily_calls",
         help="What the scheduled pulls of this account cost a day, from the calls of its last full pull.")
@@ -97,6 +100,11 @@ class MarketplaceAccount(models.Model):
 
     _pull_interval_positive = models.Constraint(
         "CHECK(pull_interval >= 0)", "The pull interval cannot be negative.")
+
+    def write(self, vals):
+        if {"store_name", "api_key", "api_secret"} & set(vals):
+            vals = dict(vals, credentials_refused=False)  # new credentials: worth a try again
+        return super().write(vals)
 
     def _compute_sync_job(self):
         for account in self:
@@ -365,6 +373,12 @@ class MarketplaceAccount(models.Model):
         """Zortout refused a call for the daily limit: every account of the same store waits."""
         stores = self.sudo().search([("store_name", "in", self.mapped("store_name"))])
         stores.write({"quota_resets_at": resets_at})
+
+    def _record_credentials(self, refused):
+        """Zortout refused the account's credentials (``refused``), or a pull worked with them."""
+        accounts = self.sudo().filtered(lambda account: account.credentials_refused != refused)
+        if accounts:
+            accounts.credentials_refused = refused
 
     def _record_sync_outcome(self, state, when, swept=None, calls=None):
         """``swept``, ``calls``: rows and API calls of a complete full sweep, which decide where

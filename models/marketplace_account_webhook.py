@@ -315,6 +315,17 @@ class MarketplaceAccount(models.Model):
             return self.browse(), ("", "", "")
         return self.sudo().browse(row[0]), tuple(key or "" for key in row[1:])
 
+    def _webhook_ignore_reason(self):
+        """Why a delivery that passed the keys queues no job, if it does not: the account's sync is
+        off, or Zortout refuses its credentials (every job would fail the same way) until a pull
+        works or someone saves new ones."""
+        account = self.sudo()
+        if not account.sync_enabled:
+            return "sync_off"
+        if account.credentials_refused:
+            return "credentials_refused"
+        return None
+
     def _webhook_keys(self):
         account = self.sudo()
         return (account.webhook_key1 or "", account.webhook_key2 or "", account.webhook_key3 or "")

@@ -60,6 +60,7 @@ class MarketplaceJobState(models.Model):
         if not self.is_preview:
             # a done pull never reads its pages again (a preview's wait for Apply This Preview)
             self.sudo().page_ids.unlink()
+        self.account_id._record_credentials(refused=False)
         if self._is_account_pull():
             self.account_id._record_sync_outcome("done", now, swept=self.skus_total, calls=result.api_calls)
         log_job_event(_logger, logging.INFO, self, "done", fetched=result.fetched, matched=result.matched,
@@ -151,6 +152,8 @@ class MarketplaceJobState(models.Model):
         if isinstance(exc, zortout.ZortoutQuotaExceededError):
             self._set_waiting_for_quota(exc.resets_at)
             return
+        if isinstance(exc, zortout.ZortoutAuthError):
+            self.account_id._record_credentials(refused=True)
         error, details = self._error_message(exc)
         message = [error, self._kept_message()]
         if _is_transient(exc) and self.attempts < self.max_attempts:

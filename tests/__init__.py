@@ -27,3 +27,4 @@ from . import test_warehouse_mapping_tour
 from . import test_trust
 from . import test_clerk_account
 from . import test_clerk_jobs
+from . import test_unattended

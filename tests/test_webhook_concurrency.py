@@ -57,7 +57,7 @@ class TestWebhookConcurrency(SandboxCase, BaseCase):
             cls.account_id = env["marketplace.account"].create({
                 "name": "Zortout Webhook Concurrency", "store_name": cls.sandbox.store_name,
                 "api_key": cls.sandbox.api_key, "api_secret": cls.sandbox.api_secret,
-                "zortout_warehouse_code": "W0001", "sync_enabled": False,
+                "zortout_warehouse_code": "W0001",  # no Pull Interval: no scheduled pull meanwhile
                 "webhook_token": TOKEN, "webhook_key1": KEYS[0], "webhook_key2": KEYS[1], "webhook_key3": KEYS[2],
                 "webhook_enabled": True,
             }).id
