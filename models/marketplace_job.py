@@ -247,7 +247,9 @@ class MarketplaceJob(models.Model):
                 text = safe_render(job.env, error.get("message")) or job.error or ""
                 job.outcome = text if len(text) <= 90 else text[:89] + "…"
             elif job.state == "running" or (job.state == "pending" and job.sync_phase not in ("start", False)):
-                job.outcome = self.env._("%(step)s: %(done)s of %(total)s SKUs", step=phases.get(job.sync_phase),
+                # a preview's step in its own words ("Comparing with Odoo"), and which warehouse of several
+                job.outcome = self.env._("%(step)s: %(done)s of %(total)s SKUs",
+                                         step=job.step_display or phases.get(job.sync_phase),
                                          done=job.skus_done, total=job.skus_total)
             else:
                 job.outcome = False

@@ -205,8 +205,10 @@ class TestClerkJobs(MarketplaceCase):
         table = applied.result_summary[applied.result_summary.index("o_marketplace_warehouses"):]
         self.assertIn("Updated", table)
         self.assertNotIn("Would update", table)
-        preview.sudo().sync_phase = "apply"
+        preview.sudo().write({"sync_phase": "apply", "state": "pending"})  # as it stood while it ran
         self.assertEqual(preview.step_display, "Comparing with Odoo (no stock is changed) (warehouse 2 of 2)")
+        self.assertTrue(preview.outcome.startswith("Comparing with Odoo (no stock is changed) (warehouse 2 of 2): "),
+                        preview.outcome)
 
     # -- 7. the payload's warehouse is checked on save ---------------------------------------
 
