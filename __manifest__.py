@@ -14,6 +14,7 @@
         "security/marketplace_rules.xml",
         "security/marketplace_webhook_rules.xml",
         "data/marketplace_data.xml",
+        "data/marketplace_alerts.xml",
         "views/marketplace_warehouse_mapping_views.xml",
         "views/marketplace_account_views.xml",
         "views/job_result_templates.xml",

@@ -396,6 +396,7 @@ class MarketplaceAccount(models.Model):
     @api.model
     def _cron_schedule_pulls(self):
         """Queue a sync for each enabled account whose pull interval has elapsed."""
+        self._check_pulls_keep_coming()
         now = fields.Datetime.now()
         Job = self.env["marketplace.job"]
         accounts = self.search([("platform", "=", "zortout"), ("sync_enabled", "=", True),

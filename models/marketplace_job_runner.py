@@ -239,7 +239,8 @@ class MarketplaceJobRunner(models.Model):
                 break
             try:
                 checkpoint(processed=0)
-                job._execute(checkpoint, commit=commit)
+                # nobody watches a runner's job: its problems are told to the account's Responsible
+                job.with_context(marketplace_unattended=True)._execute(checkpoint, commit=commit)
             finally:
                 # the claim took it (see _claim_next_job_once); a dead worker's goes with its connection
                 release_run_lock(self.env.cr, job.id)
@@ -287,6 +288,7 @@ class MarketplaceJobRunner(models.Model):
         """A running job that lost its run: back in the queue, or failed when its attempts are spent."""
         if self.attempts >= self.max_attempts:
             self._set_failed([message])
+            self.account_id._alert("sync_failed", [message], job=self)
         else:
             self._set_requeued([message, msg(_lt("It was put back in the queue and continues from its last "
                                                  "finished step."))])

@@ -57,6 +57,12 @@ class MarketplaceJobState(models.Model):
                     for entry in result.failed_warehouses]
         details = "; ".join(entry["details"] for entry in result.failed_warehouses if entry.get("details")) or None
         self.sudo().write({"state": "done", "finished_at": now, **self._error_values(failures, details)})
+        if failures and self.env.context.get("marketplace_unattended"):
+            zero_guard = any(entry.get("problem") == "zero_guard" for entry in result.failed_warehouses)
+            self.account_id._alert("zero_guard" if zero_guard else "warehouse_failed", failures, job=self)
+        elif not failures and self._is_account_pull():
+            self.account_id.sudo().last_good_pull_at = now
+            self.account_id._alerts_resolved(self)
         if not self.is_preview:
             # a done pull never reads its pages again (a preview's wait for Apply This Preview)
             self.sudo().page_ids.unlink()
@@ -121,6 +127,7 @@ class MarketplaceJobState(models.Model):
             "attempts": max(self.attempts - 1, 0), **self._error_values([message]),
         })
         self.account_id._record_quota_spent(when)
+        self.account_id._alert("quota", [message], job=self)
         log_job_event(_logger, logging.WARNING, self, "quota", next_run_at=fields.Datetime.to_string(when))
         self._wake_runner(when)
 
@@ -160,6 +167,9 @@ class MarketplaceJobState(models.Model):
             self._set_retry(message, details)
             return
         self._set_failed(message, details)
+        if self.env.context.get("marketplace_unattended"):
+            problem = "zero_guard" if getattr(exc, "problem", None) == "zero_guard" else "sync_failed"
+            self.account_id._alert(problem, message, job=self)
         expected = isinstance(exc, (zortout.ZortoutError, UserError, ValidationError, PayloadError))
         if not expected:
             _logger.warning("zortout-sync job=%s account=%s event=traceback", self.reference, self.account_id.id,

@@ -274,7 +274,7 @@ class SyncEngine:
         self.result.api_calls, self.result.duration_s = kept.api_calls, kept.duration_s
         self.result.warehouses.append(self.result.warehouse_entry(
             self.result.as_dict(), code=target["code"], location=target["location"], state="failed",
-            error=message, details=details))
+            error=message, details=details, problem=getattr(exc, "problem", None)))
         self._sweep_pages(unapplied=True).unlink()
         # its rows leave the progress too: the bars of the other warehouses still end full
         offset = notes.get("offset", 0)
@@ -532,7 +532,8 @@ class SyncEngine:
                 "in Odoo (e.g. %(samples)s). Nothing was changed: check the warehouse code and the quantity "
                 "source of the account, or preview the pull. To apply these quantities anyway, a Marketplace "
                 "Administrator can run a job with the payload {\"force\": true}."),
-                zero=zero, stocked=stocked, samples=", ".join(sorted(guard["samples"] + zeroing)[:5])))
+                zero=zero, stocked=stocked, samples=", ".join(sorted(guard["samples"] + zeroing)[:5])),
+                problem="zero_guard")
 
     # -- 4. apply --------------------------------------------------------------
 

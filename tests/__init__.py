@@ -28,3 +28,4 @@ from . import test_trust
 from . import test_clerk_account
 from . import test_clerk_jobs
 from . import test_unattended
+from . import test_alerts

@@ -94,6 +94,7 @@ class SyncUserError(UserError):
     """A refusal of the sync that the job keeps as a message (see :func:`msg`), so that
     it can be shown later in the reader's language. Its text is the caller's language."""
 
-    def __init__(self, env, message):
+    def __init__(self, env, message, problem=None):
         self.message = message
+        self.problem = problem  # e.g. "zero_guard": which alert an unattended job raises for it
         super().__init__(render(env, message))

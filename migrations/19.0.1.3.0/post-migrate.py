@@ -11,6 +11,8 @@
    company's first warehouse, archived ones included: such a mapping, made by
    that upgrade, now points at the first active warehouse, and the chatter says so.
 
+3. Alerts: an account whose last pull worked counts it as its last good full pull.
+
 On an upgrade from 1.1 straight to this version, the fixed 19.0.1.2.0 script
 has done both already; this one then finds nothing more to change.
 """
@@ -27,6 +29,8 @@ UPGRADE_WINDOW = timedelta(hours=2)
 
 
 def migrate(cr, version):
+    # alerts: an account whose last pull worked counts it as its last good full pull
+    cr.execute("UPDATE marketplace_account SET last_good_pull_at = last_sync_at WHERE last_sync_state = 'done'")
     # when 19.0.1.2.0 added its field: Odoo keeps no create_date on ir_model_fields, but on the xmlid
     cr.execute("""
         SELECT create_date FROM ir_model_data
