@@ -4,7 +4,7 @@ The table is the model marketplace.stock.reading (models/marketplace_stock_readi
 one row per location and product, the time of the newest reading applied there.
 """
 
-__all__ = ["record_newest_readings", "newer_readings"]
+__all__ = ["record_newest_readings", "newer_readings", "other_job_keeps_pages"]
 
 
 def record_newest_readings(env, location, job, readings):
@@ -44,3 +44,16 @@ def newer_readings(env, location, readings):
          WHERE kept.read_at > given.read_at
     """, [list(readings), list(readings.values()), location.id])
     return {product_id for (product_id,) in env.cr.fetchall()}
+
+
+def other_job_keeps_pages(env, job):
+    """True when another job of ``job``'s account keeps Zortout pages: readings older than
+    ``job``'s that may still be applied after it."""
+    env["marketplace.job.page"].flush_model()
+    env.cr.execute("""
+        SELECT 1 FROM marketplace_job_page page
+          JOIN marketplace_job other ON other.id = page.job_id
+         WHERE other.account_id = %s AND other.id != %s
+         LIMIT 1
+    """, [job.account_id.id, job.id])
+    return bool(env.cr.fetchone())

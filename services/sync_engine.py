@@ -56,7 +56,7 @@ from odoo.addons.otd_marketplace_stock.zortout import (
 from .inventory import ProductIndex, apply_changes, read_quants, stock_levels, tree_condition
 from .joblog import log_job_event
 from .matching import match_row, sweep_duplicates
-from .readings import newer_readings, record_newest_readings
+from .readings import newer_readings, other_job_keeps_pages, record_newest_readings
 from .sync_result import SyncResult
 
 _logger = logging.getLogger(__name__)
@@ -120,6 +120,7 @@ class SyncEngine:
         self.move_name = f"Zortout sync {job.reference}"
         self._products = None
         self._resumed = False  # the first step of this run looks at the age of the kept pages
+        self._record_unchanged = True  # see _step_apply
 
     @property
     def _product_index(self):
@@ -550,6 +551,12 @@ class SyncEngine:
         if not pages:
             self.job.sudo().sync_phase = "finish"
             return
+        # unchanged readings are recorded too only when a reading older than this job's could still
+        # be applied after it: another job of the account keeps Zortout pages (one spread over runs,
+        # a failed one Retry may go on with, a preview that may be applied). The account's jobs run
+        # one at a time and a job that reads later reads newer, so otherwise nothing older can
+        # follow, and a pull of 10,000 unchanged SKUs writes no reading rows
+        self._record_unchanged = other_job_keeps_pages(self.env, self.job)
         notes = json.loads(self.job.sweep_notes or "{}")
         superseded = {tuple(position) for position in notes.get("superseded", ())}
         duplicates = set(notes.get("duplicates", ()))
@@ -616,7 +623,7 @@ class SyncEngine:
         to_lock = [candidate for candidate in candidates
                    if self._decide(lines, candidate, *levels.get(candidate.product.id, (0.0, False)))]
         states = read_quants(self.env, location, [candidate.product.id for candidate in to_lock], exclude)
-        older = self._older_than_applied(location, candidates, read_at)
+        older = self._older_than_applied(location, candidates, to_lock, read_at)
         changes = []
         for candidate in to_lock:
             if candidate.product.id in older:
@@ -629,14 +636,19 @@ class SyncEngine:
                 changes.append((candidate, float(candidate.quantity), state, state.on_hand))
         return changes
 
-    def _older_than_applied(self, location, candidates, read_at):
-        """The product ids of ``candidates`` whose reading (``read_at``) is older than one already
-        applied at ``location`` (by any job). A sync records its readings as it decides, under the
-        quants' lock, the unchanged ones too: they are what Odoo holds; a preview only looks."""
-        readings = {candidate.product.id: read_at for candidate in candidates}
+    def _older_than_applied(self, location, candidates, changing, read_at):
+        """The product ids of ``changing`` (of the page's matched ``candidates``) whose reading
+        (``read_at``) is older than one already applied at ``location`` (by any job). A sync
+        records its readings as it decides, under the quants' lock; a preview only looks. The
+        unchanged ones are recorded too (they are what Odoo holds) when an older reading could
+        still come after this one (see _step_apply)."""
         if self.payload.dry_run:
-            return newer_readings(self.env, location, readings)
-        return record_newest_readings(self.env, location, self.job, readings)
+            return newer_readings(self.env, location, {candidate.product.id: read_at for candidate in changing})
+        recorded = candidates if self._record_unchanged else changing
+        older = record_newest_readings(self.env, location, self.job,
+                                       {candidate.product.id: read_at for candidate in recorded})
+        return older & {candidate.product.id for candidate in changing}
+
 
     def _decide(self, lines, candidate, on_hand, being_counted):
         """True when ``candidate``'s stock is to be set; otherwise record why not

@@ -179,6 +179,37 @@ class TestNewestReadingWins(WebhookCase):
         again = self.run_job()
         self.assertEqual(self.result(again)["skipped"]["superseded_by_newer"], 0)
 
+    def test_an_unchanged_instant_reading_still_wins_over_an_older_kept_page(self):
+        """Odoo already holds the instant sync's quantity (nothing to change): its reading is still
+        recorded, since a full pull keeps an older page of the same product."""
+        full = self.new_job()
+        self.step_until(full, "apply")
+        self.age_pages(full, 2)
+        self.sell("DEMO-MUG", 3)
+        now = self.zortout_quantity("DEMO-MUG", "W0001")
+        self.set_on_hand(self.mug, now - self.on_hand(self.mug))  # e.g. the same sale delivered in Odoo
+        instant = self.new_job({"sku_list": ["DEMO-MUG"]}, job_type="instant_sync_from_zortout")
+        instant.action_run_now()
+        self.assertEqual(self.result(instant)["unchanged"], 1)
+        full.action_run_now()
+        self.assertEqual(self.on_hand(self.mug), now, "the page read before the sale did not come back")
+        self.assertEqual(self.result(full)["skipped"]["superseded_by_newer"], 1)
+
+    def test_a_lone_pull_records_the_readings_it_applies_only(self):
+        """No other job keeps pages: nothing older can follow, so a pull records the products it
+        changes, not the thousands it finds unchanged."""
+        Reading = self.env["marketplace.stock.reading"]
+        first = self.run_job()
+        self.assertEqual(first.state, "done", first.error)
+        changed = self.result(first)["updated"]
+        self.assertEqual(Reading.search_count([("location_id", "=", self.stock.id)]), changed)
+        self.set_on_hand(self.mug, 1)
+        second = self.run_job()
+        self.assertEqual((self.result(second)["updated"], self.result(second)["unchanged"]), (1, changed - 1))
+        self.assertEqual(Reading.search_count([("location_id", "=", self.stock.id)]), changed,
+                         "the unchanged ones were not written again")
+        self.assertEqual(Reading.search([("product_id", "=", self.mug.id)]).job_id, second)
+
     def test_a_retry_a_day_later_reads_zortout_again(self):
         self.env["ir.config_parameter"].sudo().set_param(PARAM_PAGE_MAX_AGE, 15)
         job = self.new_job()
