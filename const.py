@@ -23,6 +23,18 @@ SYNC_JOB_TYPE = "sync_stock_from_zortout"
 INSTANT_JOB_TYPE = "instant_sync_from_zortout"
 JOB_TYPES = [(SYNC_JOB_TYPE, "Sync Stock from Zortout"), (INSTANT_JOB_TYPE, "Instant Sync from Zortout")]
 
+#: what started a job; set by the code that creates it (engine-owned: not a user field)
+JOB_ORIGINS = [
+    ("hand_made", "Hand-made"),
+    ("pull_stock", "Pull Stock"),
+    ("preview", "Preview"),
+    ("scheduled", "Scheduled"),
+    ("instant", "Instant Sync"),
+    ("preview_applied", "Preview Applied"),
+]
+#: the origins of a full pull: the scheduled pulls' interval counts from the newest of these
+FULL_PULL_ORIGINS = ("pull_stock", "scheduled", "preview_applied")
+
 #: where a sync job stands between two runs (see services/sync_engine.py)
 SYNC_PHASES = [
     ("start", "Not started"),

@@ -1,6 +1,7 @@
 import json
 import logging
-from datetime import timedelta
+import math
+from datetime import datetime, timedelta, timezone
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -11,6 +12,8 @@ from odoo.addons.otd_marketplace_stock.const import (
     PARAM_DAILY_CALL_LIMIT,
     PARAM_READ_TIMEOUT,
     PARAM_REQUEST_MAX_SKUS,
+    FULL_PULL_ORIGINS,
+    INSTANT_JOB_TYPE,
     SYNC_JOB_TYPE,
     SYNC_PHASES,
 )
@@ -83,7 +86,8 @@ class MarketplaceAccount(models.Model):
     credentials_refused = fields.Boolean("Zortout Refused the Credentials", readonly=True, copy=False)
     daily_calls_estimate = fields.Integer(
         "API Calls a Day", compute="_compute_daily_calls",
-        help="What the scheduled pulls of this account cost a day, from the calls of its last full pull.")
+        help="What the scheduled pulls of this account cost a day (from the calls of its last full pull), and "
+             "its instant syncs at today's pace (each reads its SKUs in every mapped warehouse).")
     quota_warning = fields.Char(compute="_compute_daily_calls")
     last_sweep_skus = fields.Integer(
         "SKUs in Last Full Pull", readonly=True, copy=False,
@@ -121,13 +125,14 @@ class MarketplaceAccount(models.Model):
     def _compute_daily_calls(self):
         limit = param_value(self.env, PARAM_DAILY_CALL_LIMIT)
         for account in self:
-            account.daily_calls_estimate = account._daily_calls()
+            account.daily_calls_estimate = account._daily_calls() + account._instant_calls_a_day()
             store = self.sudo().search([("store_name", "=", account.store_name), ("id", "!=", account.id or 0)])
-            total = account.daily_calls_estimate + sum(other._daily_calls() for other in store)
+            total = account.daily_calls_estimate + sum(
+                other._daily_calls() + other._instant_calls_a_day() for other in store)
             account.quota_warning = account.store_name and total > limit and self.env._(
-                "The scheduled pulls of store %(store)s would make about %(total)s API calls a day, more than "
-                "Zortout's daily limit of %(limit)s: pulls would stop until midnight. Choose a longer Pull "
-                "Interval.", store=account.store_name, total=total, limit=limit)
+                "The scheduled pulls and instant syncs of store %(store)s would make about %(total)s API calls a "
+                "day, more than Zortout's daily limit of %(limit)s: pulls would stop until midnight. Choose a "
+                "longer Pull Interval.", store=account.store_name, total=total, limit=limit)
 
     @api.depends("pull_interval", "sync_enabled", "last_sync_at", "quota_resets_at", "platform", "active")
     def _compute_next_pull_at(self):
@@ -145,10 +150,7 @@ class MarketplaceAccount(models.Model):
         if not cron or not cron.active:
             scheduled.next_pull_at = False
             return
-        # sudo: the schedule counts every stock pull job of the account, whoever may read it
-        last_job = dict(self.env["marketplace.job"].sudo()._read_group(
-            [("account_id", "in", scheduled.ids), ("job_type", "=", SYNC_JOB_TYPE)],
-            ["account_id"], ["create_date:max"]))
+        last_job = scheduled._last_full_pulls()
         # the scheduler runs once a minute: nothing happens before its next run
         first_run = max(now, cron.nextcall or now)
         for account in scheduled:
@@ -157,6 +159,21 @@ class MarketplaceAccount(models.Model):
             if account.quota_resets_at:
                 due = max(due, account.quota_resets_at)
             account.next_pull_at = max(due, first_run)
+
+    def _instant_calls_a_day(self):
+        """GetProducts calls of instant sync in a day at today's pace (Zortout's day, Bangkok): each
+        instant job reads its SKUs (one call per 100) in every mapped warehouse."""
+        if not self.id or not self.sync_enabled:
+            return 0
+        now = datetime.now(zortout.ZORTOUT_TIMEZONE)
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        jobs = self.env["marketplace.job"].sudo().search_count([
+            ("account_id", "=", self.id), ("job_type", "=", INSTANT_JOB_TYPE),
+            ("create_date", ">=", midnight.astimezone(timezone.utc).replace(tzinfo=None))])
+        if not jobs:
+            return 0
+        hours = max(1.0, (now - midnight).total_seconds() / 3600)
+        return math.ceil(jobs * 24 / hours) * max(1, len(self.sudo().warehouse_mapping_ids))
 
     def _daily_calls(self):
         if not (self.sync_enabled and self.pull_interval > 0 and self.last_sweep_calls):
@@ -393,6 +410,15 @@ class MarketplaceAccount(models.Model):
 
     # ------------------------------------------------------------------ crons
 
+    def _last_full_pulls(self):
+        """{account: when its newest full pull job was made}: what the schedule counts its interval
+        from (with Last Sync). Previews, instant syncs and SKU lists made by hand are no full pull.
+        sudo: every job of the account counts, whoever may read it."""
+        return dict(self.env["marketplace.job"].sudo()._read_group(
+            [("account_id", "in", self.ids), ("job_type", "=", SYNC_JOB_TYPE),
+             ("origin", "in", FULL_PULL_ORIGINS)],
+            ["account_id"], ["create_date:max"]))
+
     @api.model
     def _cron_schedule_pulls(self):
         """Queue a sync for each enabled account whose pull interval has elapsed."""
@@ -404,8 +430,7 @@ class MarketplaceAccount(models.Model):
                                 "|", ("quota_resets_at", "=", False), ("quota_resets_at", "<=", now)])
         if not accounts:
             return
-        last_job = dict(Job._read_group([("account_id", "in", accounts.ids), ("job_type", "=", SYNC_JOB_TYPE)],
-                                        ["account_id"], ["create_date:max"]))
+        last_job = accounts._last_full_pulls()
         queued = Job
         for account in accounts:
             last = max(filter(None, [account.last_sync_at, last_job.get(account)]), default=None)

@@ -47,6 +47,9 @@ class MarketplaceAccountWarehouses(models.Model):
         "Former Warehouse Code (not valid)", readonly=True, copy=False,
         help="The Zortout warehouse code of version 1.1, which the mapping rules refuse (a space, or too long): "
              "map the right code by hand.")
+    # the store's warehouse codes as the last GetWarehouses gave them: instant syncs check their
+    # codes against these instead of calling GetWarehouses after every sale
+    zortout_known_codes = fields.Char("Zortout Warehouse Codes Seen", readonly=True, copy=False)
     pull_plan = fields.Char("What a Pull Does", compute="_compute_pull_plan")
     pull_plan_problem = fields.Char(compute="_compute_pull_plan")
 
@@ -155,6 +158,16 @@ class MarketplaceAccountWarehouses(models.Model):
                     codes=", ".join(self.warehouse_mapping_ids.mapped("warehouse_code"))))
         return [{"code": mapping.warehouse_code, "location": mapping.location_id,
                  "exclude": mapping._excluded_locations()} for mapping in mappings]
+
+    def _known_warehouse_codes(self):
+        return [code for code in (self.sudo().zortout_known_codes or "").split(",") if code]
+
+    def _remember_warehouse_codes(self, codes):
+        """Keep the store's warehouse codes as GetWarehouses just gave them (written only when
+        they changed: the account's row is not written by every pull)."""
+        text = ",".join(codes)
+        if self.sudo().zortout_known_codes != text:
+            self.sudo().zortout_known_codes = text
 
     def _namesake_location(self, code):
         """The stock location of the company's active Odoo warehouse whose short name is the

@@ -16,6 +16,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.misc import format_datetime
 
 from odoo.addons.otd_marketplace_stock.const import (
+    JOB_ORIGINS,
     JOB_STATES,
     JOB_TYPES,
     PARAM_HAND_MADE_HOLD,
@@ -49,17 +50,6 @@ def _count(value):
 #: attempts, times, result, error, where the sync stands, what it has read) is written by
 #: the queue and the sync engine only, under sudo: the runner acts on it as superuser
 USER_FIELDS = frozenset({"name", "job_type", "account_id", "payload", "next_run_at", "max_attempts"})
-
-#: what started a job; set by the code that creates it (engine-owned: not a user field)
-JOB_ORIGINS = [
-    ("hand_made", "Hand-made"),
-    ("pull_stock", "Pull Stock"),
-    ("preview", "Preview"),
-    ("scheduled", "Scheduled"),
-    ("instant", "Instant Sync"),
-    ("preview_applied", "Preview Applied"),
-]
-
 
 class MarketplaceJob(models.Model):
     _name = "marketplace.job"

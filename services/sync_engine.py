@@ -36,6 +36,7 @@ from odoo import fields
 from odoo.tools.float_utils import float_compare
 
 from odoo.addons.otd_marketplace_stock.const import (
+    INSTANT_JOB_TYPE,
     PARAM_APPLY_STEP_CHANGES,
     PARAM_APPLY_STEP_ROWS,
     PARAM_PAGE_MAX_AGE,
@@ -175,8 +176,7 @@ class SyncEngine:
         if self.account.legacy_short_name_pending:
             self.account._resolve_legacy_warehouse(self.client)
         targets = self.account._zortout_sync_targets(self.payload.warehouse_code)
-        valid = [warehouse.code for warehouse in self.client.list_warehouses()] \
-            if any(target["code"] for target in targets) else []
+        valid = self._valid_warehouse_codes([target["code"] for target in targets if target["code"]])
         code = targets[0]["code"]
         if len(targets) == 1 and code and code not in valid:
             raise self.account._zortout_unknown_warehouse_error(code, valid)
@@ -194,6 +194,21 @@ class SyncEngine:
         self.log(logging.INFO, "start", warehouse=self.result.warehouse_code, location=self.result.location,
                  source=source, mode=self.payload.mode, dry_run=self.payload.dry_run)
         self._begin_target(0)
+
+    def _valid_warehouse_codes(self, codes):
+        """The store's warehouse codes, to check ``codes`` against. An instant sync takes those
+        of the account's last pull when they hold every code (it runs after each sale: one
+        GetWarehouses call each would cost the store's daily quota dearly); should Zortout answer
+        that a code is unknown, the client asks GetWarehouses then (ZortoutClient._call). Any
+        other pull asks, and keeps the answer for the instant syncs."""
+        if not codes:
+            return []
+        known = self.account._known_warehouse_codes()
+        if self.job.job_type == INSTANT_JOB_TYPE and set(codes) <= set(known):
+            return known
+        valid = [warehouse.code for warehouse in self.client.list_warehouses()]
+        self.account._remember_warehouse_codes(valid)
+        return valid
 
     def _begin_target(self, index):
         """Make sweep ``index`` the current one: its location, its code, fresh notes.
