@@ -273,11 +273,11 @@ class MarketplaceJobRunner(models.Model):
                 event = "stale"
             else:
                 continue
-            try:
-                with self.env.cr.savepoint():
-                    job._take_back(message)
-            except psycopg2.errors.SerializationFailure:
-                continue  # its runner finished it a moment ago: nothing to take back
+            # its runner may have finished it since this transaction began (the lock is released
+            # after the commit): then the row is not ours to lock, and there is nothing to take back
+            if not try_lock_rows(self.env.cr, "marketplace_job", job.ids):
+                continue
+            job._take_back(message)
             recovered |= job
             log_job_event(_logger, logging.WARNING, job, event,
                           started_at=fields.Datetime.to_string(job.started_at) if job.started_at else "-",
