@@ -56,12 +56,18 @@ class TestScreenshots(SandboxCase, HttpCase):
         action = self.account.action_pull_stock()
         self.job = self.env["marketplace.job"].browse(action["res_id"])
         self.assertEqual(self.job.state, "done")
-        # a job with a warehouse code Zortout does not know, failed by the runner (in English)
+        # a job with a warehouse code Zortout does not know (mapped by mistake, then removed), failed by
+        # the runner (in English)
+        mistake = self.env["marketplace.warehouse.mapping"].create({
+            "account_id": self.account.id, "warehouse_code": "ODS009",
+            "location_id": self.env["stock.location"].create({
+                "name": "Shelf 9", "location_id": online.lot_stock_id.id, "usage": "internal"}).id})
         self.failed = self.env["marketplace.job"].create({
             "account_id": self.account.id, "payload": '{"warehouse_code": "ODS009", "sku_list": ["DEMO-MUG"]}'})
         with self.assertLogs("odoo.addons.otd_marketplace_stock", "WARNING"):  # the failure is logged
             self.env["marketplace.job"]._run_due_jobs(commit=False)
         self.assertEqual(self.failed.state, "failed")
+        mistake.unlink()
 
     def photograph(self, url, name, tour="otd_marketplace_stock_screenshot_form"):
         """Open ``url`` as admin, wait for the view, save the page as docs/images/<name>."""
