@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from odoo.addons.otd_marketplace_stock.tools.actions import open_in_dialog
+
 
 class ZortoutWarehouseCodeTest(models.TransientModel):
     """What Test Warehouse Code found, in a dialog that stays until it is closed:
@@ -16,15 +18,7 @@ class ZortoutWarehouseCodeTest(models.TransientModel):
     line_ids = fields.One2many("zortout.warehouse.code.test.line", "test_id", "Warehouses", readonly=True)
 
     def _action_open(self):
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Warehouse Code Test"),
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-        }
+        return open_in_dialog(self, self.env._("Warehouse Code Test"))
 
 
 class ZortoutWarehouseCodeTestLine(models.TransientModel):

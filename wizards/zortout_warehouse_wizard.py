@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.otd_marketplace_stock import zortout
+from odoo.addons.otd_marketplace_stock.tools.actions import open_in_dialog
 
 
 class ZortoutWarehouseWizard(models.TransientModel):
@@ -42,16 +43,7 @@ class ZortoutWarehouseWizard(models.TransientModel):
 
     def _action_open(self):
         """The list, in a dialog (also to come back to it from the dialogs it opens)."""
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Zortout Warehouses"),
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-        }
+        return open_in_dialog(self, self.env._("Zortout Warehouses"))
 
 
 class ZortoutWarehouseWizardLine(models.TransientModel):
