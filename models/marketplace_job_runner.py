@@ -30,6 +30,7 @@ from odoo.addons.otd_marketplace_stock.services.sync_engine import SyncEngine
 from odoo.addons.otd_marketplace_stock.tools.params import param_value
 from odoo.addons.otd_marketplace_stock.tools.job_message import _lt, msg
 from .marketplace_account import CLIENT_LOGGER
+from .marketplace_job_state import CONCURRENCY_ERRORS
 from odoo.addons.otd_marketplace_stock.tools.row_lock import try_lock_rows
 from odoo.addons.otd_marketplace_stock.tools.run_lock import hold_run_lock, release_run_lock, run_lock_is_free
 
@@ -37,6 +38,8 @@ _logger = logging.getLogger(__name__)
 
 #: due jobs a claim looks at before it gives up on accounts that are busy elsewhere
 CLAIM_CANDIDATES = 20
+#: times the runner takes a step again at once after a lock conflict, before it postpones the job
+STEP_CONFLICT_RETRIES = 3
 #: seconds a runner run may take from the moment it claims a job (on top of
 #: Odoo's own cron window): well inside a cron worker's real-time limit
 RUNNER_STEP_BUDGET = 20.0
@@ -160,7 +163,8 @@ class MarketplaceJobRunner(models.Model):
         when done.
         """
         self.ensure_one()
-        run = getattr(self, f"_run_{self.job_type}")
+        # the runner may take a step again on a fresh snapshot; a request has only the one it began with
+        run = getattr(self.with_context(marketplace_fresh_snapshots=commit), f"_run_{self.job_type}")
         try:
             if commit:
                 result = run(checkpoint)
@@ -188,8 +192,21 @@ class MarketplaceJobRunner(models.Model):
         account = self.account_id
         with account._zortout_client(logger=JobClientLogger(logging.getLogger(CLIENT_LOGGER), self)) as client:
             engine = SyncEngine(self.with_company(account.company_id), client)
+            conflicts = 0
             while not engine.finished:
-                engine.step()
+                try:
+                    engine.step()
+                except CONCURRENCY_ERRORS:
+                    if not self.env.context.get("marketplace_fresh_snapshots") or conflicts >= STEP_CONFLICT_RETRIES:
+                        raise  # recorded as a postponement: no attempt is lost (_record_failure)
+                    # another transaction changed the same stock meanwhile (a picking validated): the
+                    # step again at once, on a fresh snapshot, from the last committed step
+                    conflicts += 1
+                    self.env.cr.rollback()
+                    self.env.invalidate_all()
+                    log_job_event(_logger, logging.INFO, self, "conflict", phase=self.sync_phase, again=conflicts)
+                    engine = SyncEngine(self.with_company(account.company_id), client)
+                    continue
                 if engine.finished:
                     break
                 if checkpoint() <= 0:

@@ -82,6 +82,15 @@ class MarketplaceJobState(models.Model):
                       pages=f"{self.pages_fetched}/{self.pages_total}", skus=f"{self.skus_done}/{self.skus_total}")
         self._wake_runner()
 
+    def _set_conflict_postponed(self, message, details=None):
+        """Someone changed the same stock while a step worked on it (a count applied, a picking
+        validated): nothing of the step was kept. Back in the queue at once, on a fresh snapshot;
+        a conflict is no failed try."""
+        self.sudo().write({"state": "pending", "next_run_at": fields.Datetime.now(), "finished_at": False,
+                           "attempts": max(self.attempts - 1, 0), **self._error_values(message, details)})
+        log_job_event(_logger, logging.INFO, self, "postponed", reason="conflict", phase=self.sync_phase)
+        self._wake_runner()
+
     def _is_account_pull(self):
         """A full pull with the account's own settings: what the account's "Last Sync" tells of.
         A preview, a SKU list or another warehouse code given in the payload is not one."""
@@ -163,6 +172,9 @@ class MarketplaceJobState(models.Model):
             self.account_id._record_credentials(refused=True)
         error, details = self._error_message(exc)
         message = [error, self._kept_message()]
+        if isinstance(exc, CONCURRENCY_ERRORS):
+            self._set_conflict_postponed(message, details)
+            return
         if _is_transient(exc) and self.attempts < self.max_attempts:
             self._set_retry(message, details)
             return
@@ -198,7 +210,7 @@ class MarketplaceJobState(models.Model):
         """(message, technical details) naming the fault in words a user can act on; never a secret.
         The details (Zortout's own words, the endpoint) go to the log and a folded line on the form."""
         details = str(exc) if isinstance(exc, zortout.ZortoutError) else None
-        if isinstance(exc, _CONCURRENCY_ERRORS):
+        if isinstance(exc, CONCURRENCY_ERRORS):
             return msg(_lt("Someone changed the same stock at the same time; the job will run again.")), \
                 type(exc).__name__
         if isinstance(exc, PayloadError):
@@ -226,12 +238,12 @@ class MarketplaceJobState(models.Model):
 
 #: the database refused the sync's writes because another transaction changed the
 #: same rows meanwhile (a person's inventory count, another sync): worth a new try
-_CONCURRENCY_ERRORS = (psycopg2.errors.SerializationFailure, psycopg2.errors.DeadlockDetected,
+CONCURRENCY_ERRORS = (psycopg2.errors.SerializationFailure, psycopg2.errors.DeadlockDetected,
                        psycopg2.errors.LockNotAvailable)
 
 
 def _is_transient(exc):
     if isinstance(exc, zortout.ZortoutError):
         return exc.transient
-    return isinstance(exc, _CONCURRENCY_ERRORS)
+    return isinstance(exc, CONCURRENCY_ERRORS)
 
