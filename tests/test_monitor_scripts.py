@@ -495,16 +495,21 @@ class TestMonitorScripts(MarketplaceCase):
 
     def test_jobs_table_of_this_test_run(self):
         """The detailed monitor finds the PostgreSQL server devenv.py started for this very test run by
-        itself, and reads the jobs table of this test database (named by OTD_DB) with the real psql."""
-        if not os.path.isdir(config.get("db_host") or ""):
-            self.skipTest("the tests run on a server given by PGHOST, not on devenv.py's private cluster")
-        if not shutil.which("psql"):
-            self.skipTest("psql is not installed")
+        itself, and reads the jobs table of this test database (named by OTD_DB) with the real psql.
+        On a server given by PGHOST (no private cluster to find) it is named with the --db options."""
+        self.assertTrue(shutil.which("psql"), "the jobs table needs psql, PostgreSQL's client: install it")
         log = self.write_log("failing.log", FAILING_LOG)
         database = self.env.cr.dbname
-        # the data folder of this run, as devenv.py was given it
-        done = self.run_script(DETAILED, "--once", "--no-color", str(log),
-                               env={"OTD_DATA_DIR": os.environ.get("OTD_DATA_DIR"), "OTD_DB": database})
+        if os.path.isdir(config.get("db_host") or ""):
+            # the data folder of this run, as devenv.py was given it
+            options, env = (), {"OTD_DATA_DIR": os.environ.get("OTD_DATA_DIR"), "OTD_DB": database}
+        else:
+            options = ["-d", database]
+            for option in ("host", "port", "user"):
+                if config.get(f"db_{option}"):
+                    options += [f"--db-{option}", str(config[f"db_{option}"])]
+            env = {"PGPASSWORD": config.get("db_password") or ""}
+        done = self.run_script(DETAILED, "--once", "--no-color", *options, str(log), env=env)
         self.assertEqual(done.returncode, 0, done.stderr)
         lines = done.stdout.splitlines()
         header = next((i for i, line in enumerate(lines) if line.startswith("-- latest jobs in database ")), None)

@@ -124,6 +124,20 @@ class TestEngineOwnsItsState(WebhookCase):
         self.assertEqual(self.account.stock_scope, "store_total", "the user's press changed nothing")
         with self.assertRaises(AccessError):
             self.env["zortout.warehouse.wizard"].with_user(self.user_b).create({"account_id": self.account.id})
+        # what Test Warehouse Code found is written by the button only, also for another company's account
+        for model in ("zortout.warehouse.code.test", "zortout.warehouse.code.test.line"):
+            with self.subTest(model=model), self.assertRaises(AccessError):
+                self.env[model].with_user(self.user_b).create(
+                    {"account_id": self.account.id, "outcome": "ok", "summary": "forged"}
+                    if model.endswith("test") else {"code": "X"})
+        dialog = self.account_b.with_user(self.user_b).action_test_warehouse_code()
+        tested = self.env["zortout.warehouse.code.test"].with_user(self.user_b).browse(dialog["res_id"])
+        self.assertEqual(tested.account_id, self.account_b, "the button still works for the user")
+        # engine-owned fields added since: origin and the preview link
+        for values in ({"origin": "scheduled"}, {"applied_from_id": False}):
+            with self.subTest(values=values), self.assertRaises(AccessError):
+                self.env["marketplace.job"].with_user(self.user_b).create(
+                    {"name": "x", "account_id": self.account_b.id, **values})
         # every account at once is the scheduled action's; the user pulls an account with its button
         with self.assertRaises(AccessError):
             self.env["marketplace.account"].with_user(self.user).action_sync_stock_from_zortout()
