@@ -20,6 +20,7 @@ from odoo.addons.otd_marketplace_stock.const import (
 from odoo.addons.otd_marketplace_stock.services.base_url import base_url_problem
 from odoo.addons.otd_marketplace_stock.tools.job_message import SyncUserError, _lt, msg
 from odoo.addons.otd_marketplace_stock.tools.params import param_value
+from odoo.addons.otd_marketplace_stock.tools.time_limits import step_deadline
 from odoo.addons.otd_marketplace_stock.tools.row_lock import try_lock_rows
 
 from .ir_config_parameter import BASE_URL_PARAM
@@ -212,6 +213,8 @@ class MarketplaceAccount(models.Model):
                 "The account %(account)s needs a Store Name, an API Key and an API Secret."),
                 account=self.display_name))
         options.setdefault("read_timeout", self._zortout_read_timeout())
+        # a button's calls end before Odoo's limit kills the request; a job passes its own deadline
+        options.setdefault("deadline", step_deadline("http"))
         return zortout.ZortoutClient(account.store_name.strip(), account.api_key.strip(),
                                      account.api_secret.strip(), self._zortout_base_url(),
                                      logger=logger or logging.getLogger(CLIENT_LOGGER), **options)

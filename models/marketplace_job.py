@@ -104,6 +104,8 @@ class MarketplaceJob(models.Model):
     pages_fetched = fields.Integer("Pages Read", readonly=True, copy=False)
     skus_total = fields.Integer("SKUs", readonly=True, copy=False)
     skus_done = fields.Integer("SKUs Applied", readonly=True, copy=False)
+    # where the last run stood when its time ran out (see _set_out_of_time)
+    out_of_time_mark = fields.Char(readonly=True, copy=False)
     page_ids = fields.One2many("marketplace.job.page", "job_id", "Kept Pages")
     line_ids = fields.One2many("marketplace.job.line", "job_id", "Changes")
     line_count = fields.Integer("Change Lines", compute="_compute_line_count")

@@ -14,6 +14,7 @@ from datetime import timedelta
 import psycopg2.errors
 
 from odoo import api, fields, models
+from odoo.addons.base.models.ir_cron import MIN_TIME_PER_JOB
 from odoo.exceptions import UserError
 
 from odoo.addons.otd_marketplace_stock.const import (
@@ -33,6 +34,7 @@ from .marketplace_account import CLIENT_LOGGER
 from .marketplace_job_state import CONCURRENCY_ERRORS
 from odoo.addons.otd_marketplace_stock.tools.row_lock import try_lock_rows
 from odoo.addons.otd_marketplace_stock.tools.run_lock import hold_run_lock, release_run_lock, run_lock_is_free
+from odoo.addons.otd_marketplace_stock.tools.time_limits import run_started_at, step_deadline
 
 _logger = logging.getLogger(__name__)
 
@@ -139,22 +141,29 @@ class MarketplaceJobRunner(models.Model):
 
     # ------------------------------------------------------------------ running
 
-    def _run_in_request(self, time_budget=None):
+    def _run_in_request(self, time_budget=None, time_limit=None):
         """Claim and run in the caller's transaction (buttons, scheduled actions): never commits.
 
         The job works until it is done or ``time_budget`` seconds (default: the
         system parameter ``request_time_budget``) have passed; then it is
-        postponed and the runner continues it from its last finished step.
+        postponed and the runner continues it from its last finished step. No
+        step outlasts the request's real-time limit (``time_limit``, default
+        Odoo's ``limit_time_real``): see tools/time_limits.py.
         """
         self._claim_in_request()
         if time_budget is None:
             time_budget = param_value(self.env, PARAM_REQUEST_BUDGET)
         deadline = time.monotonic() + time_budget
-        return self._execute(lambda: deadline - time.monotonic())
+        steps_end_by = step_deadline("http", limit=time_limit)
+        if steps_end_by is not None:
+            deadline = min(deadline, steps_end_by)
+        return self._execute(lambda: deadline - time.monotonic(), step_deadline=steps_end_by)
 
-    def _execute(self, checkpoint, commit=False):
+    def _execute(self, checkpoint, commit=False, step_deadline=None):
         """Run this job (already running) until done or until ``checkpoint()``, called
         after each step, says no time is left; record done, postponed, retry or failed.
+        A step still waiting for Zortout at ``step_deadline`` (``time.monotonic()``)
+        stops there, and the job goes on later from its last finished step.
 
         In a request (``commit`` False) the work runs in a savepoint: on any
         failure everything it wrote is rolled back before the failure is
@@ -167,11 +176,11 @@ class MarketplaceJobRunner(models.Model):
         run = getattr(self.with_context(marketplace_fresh_snapshots=commit), f"_run_{self.job_type}")
         try:
             if commit:
-                result = run(checkpoint)
+                result = run(checkpoint, step_deadline)
                 self._record_outcome(result)
             else:
                 with self.env.cr.savepoint():
-                    result = run(checkpoint)
+                    result = run(checkpoint, step_deadline)
                     self._record_outcome(result)
         except Exception as exc:  # noqa: BLE001 - every failure is recorded on the job
             if commit:
@@ -186,11 +195,12 @@ class MarketplaceJobRunner(models.Model):
         else:
             self._set_done(result)
 
-    def _run_sync_stock_from_zortout(self, checkpoint):
+    def _run_sync_stock_from_zortout(self, checkpoint, step_deadline=None):
         """Steps of the stock sync until done (returns its SyncResult) or until the
-        time is up (returns None)."""
+        time is up (returns None). Zortout's answers are awaited until ``step_deadline``."""
         account = self.account_id
-        with account._zortout_client(logger=JobClientLogger(logging.getLogger(CLIENT_LOGGER), self)) as client:
+        logger = JobClientLogger(logging.getLogger(CLIENT_LOGGER), self)
+        with account._zortout_client(logger=logger, deadline=step_deadline) as client:
             engine = SyncEngine(self.with_company(account.company_id), client)
             conflicts = 0
             while not engine.finished:
@@ -221,7 +231,7 @@ class MarketplaceJobRunner(models.Model):
         return self._run_due_jobs(commit=True)
 
     @api.model
-    def _run_due_jobs(self, commit=True, limit=None, time_budget=RUNNER_STEP_BUDGET):
+    def _run_due_jobs(self, commit=True, limit=None, time_budget=RUNNER_STEP_BUDGET, time_limit=None):
         """Recover stale jobs, clean old ones, then claim and run due jobs one at a time.
 
         With ``commit`` (the cron), the claim (state running) is committed
@@ -231,9 +241,14 @@ class MarketplaceJobRunner(models.Model):
         is postponed and the cron, told that work remains, comes back at once.
         Without ``commit`` (tests, shell) nothing is committed and the same
         claim/run/record logic runs in the caller's transaction. Every claimed
-        job does at least one step. Returns the jobs run.
+        job does at least one step. No step outlasts the cron worker's real-time
+        limit (``time_limit``, default Odoo's ``limit_time_real_cron``), counted
+        from the start of the cron pass. Returns the jobs run.
         """
         deadline = time.monotonic() + time_budget
+        steps_end_by = step_deadline("cron", started=self._cron_pass_started_at(), limit=time_limit)
+        if steps_end_by is not None:
+            deadline = min(deadline, steps_end_by)
 
         def due_count():
             return self.search_count([("state", "=", "pending"), ("next_run_at", "<=", fields.Datetime.now())])
@@ -257,7 +272,8 @@ class MarketplaceJobRunner(models.Model):
             try:
                 checkpoint(processed=0)
                 # nobody watches a runner's job: its problems are told to the account's Responsible
-                job.with_context(marketplace_unattended=True)._execute(checkpoint, commit=commit)
+                job.with_context(marketplace_unattended=True)._execute(checkpoint, commit=commit,
+                                                                      step_deadline=steps_end_by)
             finally:
                 # the claim took it (see _claim_next_job_once); a dead worker's goes with its connection
                 release_run_lock(self.env.cr, job.id)
@@ -266,6 +282,16 @@ class MarketplaceJobRunner(models.Model):
             if checkpoint(processed=1, remaining=due_count()) <= 0:
                 break
         return ran
+
+    @api.model
+    def _cron_pass_started_at(self):
+        """When Odoo began this cron pass (``time.monotonic()``): the earliest of what the
+        thread and the cron's context tell (Odoo may call the runner several times in one pass)."""
+        started = run_started_at()
+        cron_end_time = self.env.context.get("cron_end_time")
+        if cron_end_time:
+            started = min(started, cron_end_time - MIN_TIME_PER_JOB)
+        return started
 
     @api.model
     def _recover_stale_jobs(self):

@@ -91,6 +91,41 @@ class MarketplaceJobState(models.Model):
         log_job_event(_logger, logging.INFO, self, "postponed", reason="conflict", phase=self.sync_phase)
         self._wake_runner()
 
+    def _set_out_of_time(self, exc):
+        """A step still waited for Zortout when the run's time was up: nothing of the step was
+        kept. The job goes back to the queue at once and continues from its last finished
+        step, without losing a try. When the run before ran out of time at the same place
+        (Zortout answers too slowly for one step to fit in a run), it counts as a failed try,
+        with back-off, so that a store that never answers in time ends failed, not looping."""
+        self.invalidate_recordset(["sync_target_index", "sync_phase", "pages_fetched", "skus_done"])
+        mark = f"{self.sync_target_index}:{self.sync_phase}:{self.pages_fetched}:{self.skus_done}"
+        # a wait Zortout asked for (Retry-After) that did not fit in this run is waited in the queue
+        wait = getattr(exc.cause, "retry_after", None) or 0
+        if wait:
+            message = [msg(_lt("Zortout asked to wait %(seconds)s seconds before the next call, longer than this run "
+                               "had left before Odoo's time limit. Nothing of the step was kept."), seconds=f"{wait:g}")]
+        else:
+            message = [msg(_lt("Zortout answered too slowly: the step could not finish before Odoo's time limit "
+                               "for this run. Nothing of the step was kept."))]
+        details = str(exc)
+        if self.out_of_time_mark != mark:
+            message.append(msg(_lt("The job goes on from its last finished step; this costs no try.")))
+            next_run_at = fields.Datetime.now() + timedelta(seconds=wait)
+            self.sudo().write({"state": "pending", "next_run_at": next_run_at, "finished_at": False,
+                               "attempts": max(self.attempts - 1, 0), "out_of_time_mark": mark,
+                               **self._error_values(message, details)})
+            log_job_event(_logger, logging.WARNING, self, "postponed", reason="out_of_time", phase=self.sync_phase,
+                          time_left=f"{exc.time_left or 0:.1f}", details=details)
+            self._wake_runner(next_run_at)
+            return
+        message.append(msg(_lt("It was the second run in a row stopped at the same step.")))
+        if self.attempts < self.max_attempts:
+            self._set_retry(message, details)
+            return
+        self._set_failed(message, details)
+        if self.env.context.get("marketplace_unattended"):
+            self.account_id._alert("sync_failed", message, job=self)
+
     def _is_account_pull(self):
         """A full pull with the account's own settings: what the account's "Last Sync" tells of.
         A preview, a SKU list or another warehouse code given in the payload is not one."""
@@ -167,6 +202,9 @@ class MarketplaceJobState(models.Model):
     def _record_failure(self, exc):
         if isinstance(exc, zortout.ZortoutQuotaExceededError):
             self._set_waiting_for_quota(exc.resets_at)
+            return
+        if isinstance(exc, zortout.ZortoutOutOfTimeError):
+            self._set_out_of_time(exc)
             return
         if isinstance(exc, zortout.ZortoutAuthError):
             self.account_id._record_credentials(refused=True)

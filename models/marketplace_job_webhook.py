@@ -50,9 +50,9 @@ def notify_runner_later(dbname, at):
 class MarketplaceJob(models.Model):
     _inherit = "marketplace.job"
 
-    def _run_instant_sync_from_zortout(self, checkpoint):
+    def _run_instant_sync_from_zortout(self, checkpoint, step_deadline=None):
         """An instant sync runs the steps of the stock sync (its payload holds the SKU list)."""
-        return self._run_sync_stock_from_zortout(checkpoint)
+        return self._run_sync_stock_from_zortout(checkpoint, step_deadline)
 
     def _wake_runner_at(self, at):
         """Run this job at ``at``: a cron trigger for that time, and a wake-up sent

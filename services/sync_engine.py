@@ -51,6 +51,7 @@ from odoo.addons.otd_marketplace_stock.zortout import (
     QuantityProblem,
     ZortoutError,
     ZortoutIncompleteSweepError,
+    ZortoutOutOfTimeError,
     ZortoutQuotaExceededError,
 )
 
@@ -163,7 +164,9 @@ class SyncEngine:
                         phase = self.job.sync_phase
                 getattr(self, f"_step_{phase}")()
         except (ZortoutError, SyncUserError) as exc:
-            if phase == "start" or isinstance(exc, ZortoutQuotaExceededError) or len(self.targets) < 2:
+            # time up, or the quota spent, is the whole job's: the warehouse is not at fault
+            if phase == "start" or isinstance(exc, (ZortoutQuotaExceededError, ZortoutOutOfTimeError)) \
+                    or len(self.targets) < 2:
                 raise
             self._fail_target(exc)
         self.result.api_calls += self.client.stats.calls - calls
@@ -334,7 +337,8 @@ class SyncEngine:
         except ZortoutError as exc:
             in_sweep = number - notes.get("offset", 0)  # the page of this warehouse's sweep
             if in_sweep == 1 or not exc.transient or isinstance(exc, (ZortoutIncompleteSweepError,
-                                                                     ZortoutQuotaExceededError)):
+                                                                     ZortoutQuotaExceededError,
+                                                                     ZortoutOutOfTimeError)):
                 raise
             rows = job.skus_total - notes.get("rows_before", 0)
             raise ZortoutIncompleteSweepError(

@@ -29,3 +29,4 @@ from . import test_clerk_account
 from . import test_clerk_jobs
 from . import test_unattended
 from . import test_alerts
+from . import test_bounded_steps

@@ -135,11 +135,11 @@ class TestReliabilityConcurrency(SandboxCase, BaseCase):
     def jobs(self, env, ids):
         return env["marketplace.job"].browse(ids)
 
-    def spawn(self, name, go_file=None, call=None, exit_after_commits=None):
+    def spawn(self, name, go_file=None, call=None, exit_after_commits=None, options=()):
         folder = Path(self.tmp.name)
         args = ["-d", get_db_name(), "--addons-path", ",".join(config["addons_path"]),
                 "--data-dir", config["data_dir"], "--log-level", "info", "--logfile", str(folder / f"{name}.log"),
-                "--max-cron-threads", "0"]
+                "--max-cron-threads", "0", *options]
         for option in ("db_host", "db_port", "db_user", "db_password"):
             if config[option]:
                 args += [f"--{option}", str(config[option])]
@@ -278,6 +278,35 @@ class TestReliabilityConcurrency(SandboxCase, BaseCase):
             for sku, (on_hand, _moved, _quants, _keys) in self.stock_facts(env).items():
                 self.assertEqual(on_hand, self.zortout(sku), sku)
             self.assertConsistent(env)
+
+    def test_a_step_that_would_pass_the_cron_limit_ends_before_it_and_the_job_goes_on(self):
+        """A cron worker whose Odoo limit is 8 s meets a page that answers after 10 s: it stops the
+        step by itself before the limit (Odoo would kill it at 8 s), commits the job as pending
+        with no try lost, and the next worker goes on from the page after the ones kept."""
+        limit = 8
+        [job_id] = self.create_jobs([{}])
+        self.sandbox.faults.add(PRODUCTS, "hang", page=2, times=1, seconds=limit + 2)
+        started = time.monotonic()
+        worker = self.spawn("slow", options=["--limit-time-real-cron", str(limit)])
+        try:
+            code = worker.wait(timeout=limit)
+        except subprocess.TimeoutExpired:
+            worker.kill()  # what Odoo does at the limit
+            self.fail(f"the worker outlived the cron limit\n{self.worker_output(worker)}")
+        self.assertEqual(code, 0, self.worker_output(worker))
+        self.assertLess(time.monotonic() - started, limit)
+        with self.cursor_env() as env:
+            job = self.jobs(env, job_id)
+            self.assertEqual((job.state, job.attempts, job.pages_fetched), ("pending", 0, 1), job.error)
+            self.assertIn("Zortout answered too slowly", job.error)
+        worker = self.spawn("on")
+        self.assertEqual(worker.wait(timeout=120), 0, self.worker_output(worker))
+        with self.cursor_env() as env:
+            self.assertEqual(self.jobs(env, job_id).state, "done", self.jobs(env, job_id).error)
+            for sku, (on_hand, _moved, _quants, _keys) in self.stock_facts(env).items():
+                self.assertEqual(on_hand, self.zortout(sku), sku)
+        pages = [r["query"]["page"] for r in self.calls_to(PRODUCTS)]
+        self.assertEqual(pages.count("1"), 1, f"page 1 was kept, not read again: {pages}")
 
     def reset_step_params(self):
         with self.cursor_env() as env:

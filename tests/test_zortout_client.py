@@ -20,6 +20,7 @@ from odoo.addons.otd_marketplace_stock.zortout import (
     ZortoutConnectionError,
     ZortoutError,
     ZortoutIncompleteSweepError,
+    ZortoutOutOfTimeError,
     ZortoutPermanentError,
     ZortoutQuotaExceededError,
     ZortoutRateLimitError,
@@ -448,6 +449,38 @@ class TestZortoutFaults(SandboxCase, BaseCase):
         with self.assertRaises(ZortoutRateLimitError) as caught:
             self.make_client(max_retries=1).fetch_products("W0001")
         self.assertEqual((caught.exception.http_status, caught.exception.retry_after), (429, 5.0))
+
+    def test_a_deadline_cuts_the_wait_for_an_answer(self):
+        self.sandbox.faults.add(PRODUCTS, "hang", page=1, times=1, seconds=6)
+        client = self.make_client(read_timeout=30, deadline=time.monotonic() + 1.5)
+        started = time.monotonic()
+        with self.assertRaises(ZortoutOutOfTimeError) as caught:
+            client.fetch_page("W0001")
+        self.assertLess(time.monotonic() - started, 3, "not the 6 s hang, nor the 30 s read timeout")
+        self.assertTrue(caught.exception.transient)
+        self.assertEqual(self.sleeps, [], "no retry begun without the time for it")
+        self.assertEqual(client.stats.calls, 1)
+
+    def test_a_retry_wait_past_the_deadline_is_not_slept(self):
+        self.sandbox.faults.add(PRODUCTS, "rate_limit", page=1, times=1, retry_after=20)
+        client = self.make_client(deadline=time.monotonic() + 10)
+        with self.assertRaises(ZortoutOutOfTimeError) as caught:
+            client.fetch_page("W0001")
+        self.assertEqual(self.sleeps, [])
+        self.assertIsInstance(caught.exception.cause, ZortoutRateLimitError)
+        self.assertIn("20.0 s to wait", str(caught.exception))
+        # a wait that fits is waited, and the page read
+        self.sandbox.faults.add(PRODUCTS, "rate_limit", page=1, times=1, retry_after=2)
+        self.assertEqual(len(client.fetch_page("W0001").rows), 500)
+        self.assertEqual(self.sleeps, [2.0])
+
+    def test_no_call_starts_once_the_deadline_has_passed(self):
+        client = self.make_client(deadline=time.monotonic() - 1)
+        with self.assertRaises(ZortoutOutOfTimeError):
+            client.fetch_page("W0001")
+        self.assertEqual((client.stats.calls, self.calls_to(PRODUCTS)), (0, []))
+        client.deadline = None  # the caller may move it
+        self.assertEqual(len(client.fetch_page("W0001").rows), 500)
 
     def test_a_hang_times_out_and_is_retried(self):
         self.sandbox.faults.add(PRODUCTS, "hang", page=1, times=1, seconds=1)

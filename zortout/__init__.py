@@ -15,6 +15,7 @@ from .errors import (
     ZortoutConnectionError,
     ZortoutError,
     ZortoutIncompleteSweepError,
+    ZortoutOutOfTimeError,
     ZortoutPermanentError,
     ZortoutQuotaExceededError,
     ZortoutRateLimitError,
@@ -34,6 +35,6 @@ __all__ = [
     "ZortoutError", "ZortoutPermanentError", "ZortoutAuthError", "ZortoutUnknownWarehouseError",
     "ZortoutTransientError", "ZortoutTimeoutError", "ZortoutConnectionError", "ZortoutServerError",
     "ZortoutRateLimitError", "ZortoutQuotaExceededError", "ZortoutBadResponseError", "ZortoutIncompleteSweepError",
-    "parse_quantity", "clean_sku", "QuantityProblem", "MISSING", "UNREADABLE",
+    "ZortoutOutOfTimeError", "parse_quantity", "clean_sku", "QuantityProblem", "MISSING", "UNREADABLE",
     "WebhookConfig", "WEBHOOK_URL_KEYS", "QUANTITY_URL_KEY",
 ]

@@ -30,6 +30,7 @@ from .errors import (
     ZortoutConnectionError,
     ZortoutError,
     ZortoutIncompleteSweepError,
+    ZortoutOutOfTimeError,
     ZortoutPermanentError,
     ZortoutQuotaExceededError,
     ZortoutRateLimitError,
@@ -53,6 +54,9 @@ MAX_PAGE_LIMIT = 500
 #: SKUs per ``skulist`` header. Zortout documents no maximum; 100 keeps the
 #: header short and is the client's default batch size.
 SKULIST_LIMIT = 100
+#: with a deadline, no call starts (and no retry waits) unless this much time
+#: would be left for the call itself
+MIN_CALL_SECONDS = 1.0
 
 PRODUCTS = "/Product/GetProducts"
 PRODUCT_DETAIL = "/Product/GetProductDetail"
@@ -169,19 +173,20 @@ class CallStats:
 # ---------------------------------------------------------------------------
 
 class _DefaultTimeoutAdapter(HTTPAdapter):
-    """Applies (connect, read) timeouts when the caller passed none.
+    """Applies the (connect, read) timeouts that ``timeouts()`` gives for the next
+    request, when the caller passed none.
 
     The timeouts are set here rather than on ``Session.request`` so that code
     wrapping ``Session.send`` (test harnesses do) sees ``timeout=None``.
     """
 
-    def __init__(self, timeout, **kwargs):
-        self._default_timeout = timeout
+    def __init__(self, timeouts, **kwargs):
+        self._timeouts = timeouts
         super().__init__(**kwargs)
 
     def send(self, request, stream=False, timeout=None, **kwargs):
         if timeout is None:
-            timeout = self._default_timeout
+            timeout = self._timeouts()
         return super().send(request, stream=stream, timeout=timeout, **kwargs)
 
 
@@ -192,12 +197,17 @@ class ZortoutClient:
     (tests inject a recorder); ``rng`` supplies the jitter (``uniform(a, b)``);
     ``clock`` returns the current time as an aware datetime (for the quota's
     reset time).
+
+    ``deadline`` (a ``time.monotonic()`` value, or None) is when the caller's
+    time is up: no call starts, no retry waits and no answer is awaited past it;
+    the client raises :class:`~zortout.errors.ZortoutOutOfTimeError` instead.
+    The caller may move it between calls.
     """
 
     def __init__(self, store_name, api_key, api_secret, base_url=DEFAULT_BASE_URL, *,
                  connect_timeout=10.0, read_timeout=30.0, max_retries=3, backoff_base=0.5,
                  backoff_cap=8.0, retry_after_cap=30.0, page_limit=MAX_PAGE_LIMIT, sku_batch_size=SKULIST_LIMIT,
-                 logger=None, sleep=time.sleep, rng=None, clock=None):
+                 logger=None, sleep=time.sleep, rng=None, clock=None, deadline=None):
         if not (store_name and api_key and api_secret):
             raise ValueError("store name, API key and API secret are all required")
         self.store_name = store_name
@@ -216,9 +226,10 @@ class ZortoutClient:
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._clock = clock or _utc_now
+        self.deadline = deadline
         self.stats = CallStats()
         self._session = requests.Session()
-        adapter = _DefaultTimeoutAdapter((connect_timeout, read_timeout))
+        adapter = _DefaultTimeoutAdapter(self._timeouts)
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
 
@@ -236,6 +247,29 @@ class ZortoutClient:
 
     def reset_stats(self):
         self.stats.reset()
+
+    def time_left(self):
+        """Seconds until ``deadline``; None without one."""
+        return None if self.deadline is None else self.deadline - time.monotonic()
+
+    def _timeouts(self):
+        """(connect, read) timeouts of the next request: the client's, cut to the time left."""
+        left = self.time_left()
+        if left is None:
+            return self.connect_timeout, self.read_timeout
+        left = max(left, 0.01)
+        return min(self.connect_timeout, left), min(self.read_timeout, left)
+
+    def _ensure_time(self, seconds, endpoint, cause=None):
+        """Raise ZortoutOutOfTimeError unless ``seconds`` and one short call still fit before the deadline."""
+        left = self.time_left()
+        if left is None or left >= seconds + MIN_CALL_SECONDS:
+            return
+        raise ZortoutOutOfTimeError(
+            f"no time left for {endpoint}: {max(left, 0):.1f} s left"
+            + (f", {seconds:.1f} s to wait before a retry" if seconds else "")
+            + (f" (after: {cause})" if cause else ""),
+            time_left=max(left, 0), cause=cause, endpoint=endpoint) from cause
 
     # -- public reads --------------------------------------------------------
 
@@ -552,19 +586,23 @@ class ZortoutClient:
     def _call_with_retries(self, method, endpoint, params, headers, json_body, kind, warehouse_code):
         attempt = 0
         while True:
+            self._ensure_time(0, endpoint)
             try:
                 return self._attempt(method, endpoint, params, headers, json_body, kind, warehouse_code, attempt)
+            except ZortoutOutOfTimeError:
+                raise
             except ZortoutError as exc:
                 if not isinstance(exc, ZortoutTransientError) or attempt >= self.max_retries:
                     raise
-                self._wait_before_retry(attempt, getattr(exc, "retry_after", None), endpoint)
+                self._wait_before_retry(attempt, getattr(exc, "retry_after", None), endpoint, cause=exc)
                 attempt += 1
 
-    def _wait_before_retry(self, attempt, retry_after, endpoint):
+    def _wait_before_retry(self, attempt, retry_after, endpoint, cause=None):
         if retry_after is not None:
             delay = min(float(retry_after), self.retry_after_cap)
         else:
             delay = self._rng.uniform(0, min(self.backoff_cap, self.backoff_base * 2 ** attempt))
+        self._ensure_time(delay, endpoint, cause)
         self.stats.retries += 1
         self.logger.debug("Zortout %s: retry %d in %.2f s", endpoint, attempt + 1, delay)
         self._sleep(delay)
@@ -588,6 +626,9 @@ class ZortoutClient:
             response = self._session.request(method, url, params=params, headers=request_headers, json=json_body)
             status = response.status_code
         except requests.Timeout as exc:
+            # the answer was awaited only as long as the deadline allowed
+            self._ensure_time(0, endpoint, cause=ZortoutTimeoutError(
+                f"Zortout did not answer {endpoint} in time ({type(exc).__name__})", endpoint=endpoint))
             raise ZortoutTimeoutError(
                 f"Zortout did not answer {endpoint} in time ({type(exc).__name__})", endpoint=endpoint) from None
         except requests.RequestException as exc:

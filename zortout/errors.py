@@ -28,6 +28,7 @@ __all__ = [
     "ZortoutQuotaExceededError",
     "ZortoutBadResponseError",
     "ZortoutIncompleteSweepError",
+    "ZortoutOutOfTimeError",
 ]
 
 
@@ -105,6 +106,18 @@ class ZortoutRateLimitError(ZortoutTransientError):
     def __init__(self, message, *, retry_after=None, **kwargs):
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
+
+
+class ZortoutOutOfTimeError(ZortoutTransientError):
+    """The caller's time is up: the next call, or the wait before a retry, would
+    end after the client's ``deadline``. Nothing was lost by the client; the
+    caller may go on later from where it stood. ``time_left`` is what was left,
+    in seconds; ``cause`` the failure the client would have retried, if any."""
+
+    def __init__(self, message, *, time_left=None, cause=None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.time_left = time_left
+        self.cause = cause
 
 
 class ZortoutQuotaExceededError(ZortoutError):
