@@ -24,6 +24,8 @@
         "views/marketplace_account_webhook_views.xml",
         "wizards/zortout_warehouse_wizard_views.xml",
         "wizards/zortout_warehouse_code_change_views.xml",
+        "wizards/zortout_product_import_views.xml",
+        "views/product_import_views.xml",
         "views/marketplace_menus.xml",
     ],
     "demo": [
