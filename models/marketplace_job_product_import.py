@@ -80,7 +80,7 @@ class MarketplaceJobProductImport(models.Model):
     def _run_create_products_from_zortout(self, checkpoint, step_deadline=None):
         """Steps of the product creation until done (returns its ImportResult) or until the
         time is up (returns None). No Zortout call: the rows were read by the wizard."""
-        engine = ImportEngine(self)
+        engine = ImportEngine(self, step_deadline)
         conflicts = 0
         while not engine.finished:
             try:
@@ -93,7 +93,7 @@ class MarketplaceJobProductImport(models.Model):
                 self.env.cr.rollback()
                 self.env.invalidate_all()
                 log_job_event(_logger, logging.INFO, self, "conflict", phase=self.sync_phase, again=conflicts)
-                engine = ImportEngine(self)
+                engine = ImportEngine(self, step_deadline)
                 continue
             if engine.finished:
                 break

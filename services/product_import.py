@@ -85,8 +85,10 @@ def _common_name(names):
 class ImportEngine:
     """Steps of the product creation of ``job``."""
 
-    def __init__(self, job):
+    def __init__(self, job, step_deadline=None):
         self.job = job
+        # no step may run past it (time.monotonic()): Odoo's real-time limit, less its margin
+        self.step_deadline = step_deadline
         self.env = job.env
         self.account = job.account_id
         self.notes = json.loads(job.sweep_notes or "{}")
@@ -289,6 +291,8 @@ class ImportEngine:
         done = 0
         env = self._creator_env()
         while pending and done < IMAGES_PER_STEP and time.monotonic() - started < IMAGE_STEP_SECONDS:
+            if self._seconds_left() is not None and self._seconds_left() < 2 and done:
+                break  # the next image waits for the next run
             product_id, url = pending.pop(0)
             product = env["product.product"].browse(product_id).exists()
             done += 1
@@ -306,12 +310,23 @@ class ImportEngine:
             values["sync_phase"] = "done"
         self.job.sudo().write(values)
 
+    def _seconds_left(self):
+        return None if self.step_deadline is None else self.step_deadline - time.monotonic()
+
+    def _image_timeout(self):
+        """(connect, read) timeouts of one image: the usual ones, cut to the step's time left."""
+        left = self._seconds_left()
+        if left is None:
+            return IMAGE_TIMEOUT
+        left = max(left, 1.0)
+        return min(IMAGE_TIMEOUT[0], left / 2), min(IMAGE_TIMEOUT[1], left / 2)
+
     def _fetch_image(self, product, url):
         """Set the product's image from ``url``; returns None, or what went wrong (a message)."""
         if not url.lower().startswith(("http://", "https://")):
             return self.env._("The image address is not a web address: %(url)s", url=url[:200])
         try:
-            with requests.get(url, timeout=IMAGE_TIMEOUT, stream=True) as answer:
+            with requests.get(url, timeout=self._image_timeout(), stream=True) as answer:
                 if answer.status_code != 200:
                     return self.env._("The image could not be fetched (HTTP %(status)s).", status=answer.status_code)
                 data = b""
