@@ -154,16 +154,11 @@ class MarketplaceJobProductImport(models.Model):
 
     def action_view_created_products(self):
         self.ensure_one()
-        ids = self.env["marketplace.job.line"].search([("job_id", "=", self.id), ("decision", "=", "created")]) \
-            .product_id.ids
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Created Products"),
-            "res_model": "product.product",
-            "view_mode": "list,form",
-            "domain": [("id", "in", ids)],
-            "context": {"active_test": False},
-        }
+        lines = self.env["marketplace.job.line"].search([("job_id", "=", self.id), ("decision", "=", "created")])
+        domain = [("id", "in", lines.product_id.ids)]
+        title = self.env._("Created Products")
+        return {"type": "ir.actions.act_window", "name": title, "res_model": "product.product",
+                "view_mode": "list,form", "domain": domain, "context": {"active_test": False}}
 
     def action_pull_stock_after_import(self):
         """ดึงสต็อกสินค้า: pull the stock of the account, now that its products exist."""

@@ -25,6 +25,11 @@ from decimal import Decimal
 __all__ = ["UNIT_ALIASES", "unit_key", "plan_row", "group_variations", "REFUSALS", "GROUP_NOTES",
            "check_barcodes", "sweep_duplicate_skus"]
 
+def _lt(text):
+    """Mark ``text`` for the translation template; the wizard translates it when it shows it."""
+    return text
+
+
 #: the Odoo unit (its XML id in the uom addon) of Zortout's unit texts, compared lower-cased
 #: and without dots or spaces: Thai classifiers of countable goods are all Units
 UNIT_ALIASES = {
@@ -43,22 +48,22 @@ UNIT_ALIASES = {
 
 #: why a listed row is not created (the wizard's and the change lines' words)
 REFUSALS = {
-    "no_sku": "No SKU in Zortout",
-    "duplicate_in_zortout": "SKU twice in Zortout",
-    "barcode_in_odoo": "Barcode already on an Odoo product",
-    "barcode_twice": "Barcode also on another product of this list",
+    "no_sku": _lt("No SKU in Zortout"),
+    "duplicate_in_zortout": _lt("SKU twice in Zortout"),
+    "barcode_in_odoo": _lt("Barcode already on an Odoo product"),
+    "barcode_twice": _lt("Barcode also on another product of this list"),
 }
 
 #: what a row of a Zortout variation becomes
 GROUP_NOTES = {
-    "template": "One product with variants",
-    "no_options": "Separate products: the variants' options do not name their attributes",
-    "mixed_attributes": "Separate products: the variants do not name the same attributes",
-    "same_options": "Separate products: two variants have the same options",
-    "mixed_settings": "Separate products: the variants differ in unit, type or category",
-    "prices": "Separate products: the variants' prices are not one price plus per-option extras",
-    "partly_in_odoo": "Separate products: some variants of this product are in Odoo already",
-    "alone": "A single product (the other variants are in Odoo or not chosen)",
+    "template": _lt("One product with variants"),
+    "no_options": _lt("Separate products: the variants' options do not name their attributes"),
+    "mixed_attributes": _lt("Separate products: the variants do not name the same attributes"),
+    "same_options": _lt("Separate products: two variants have the same options"),
+    "mixed_settings": _lt("Separate products: the variants differ in unit, type or category"),
+    "prices": _lt("Separate products: the variants' prices are not one price plus per-option extras"),
+    "partly_in_odoo": _lt("Separate products: some variants of this product are in Odoo already"),
+    "alone": _lt("A single product (the other variants are in Odoo or not chosen)"),
 }
 
 

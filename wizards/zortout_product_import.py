@@ -52,11 +52,11 @@ class ZortoutProductImport(models.TransientModel):
     warehouse_code = fields.Selection("_warehouse_choices", "Zortout Products Of", default=STORE_WIDE,
                                       help="Read the whole store, or the products of one mapped Zortout warehouse "
                                            "(a warehouse sweep lists only what that warehouse holds).")
-    read_done = fields.Boolean(readonly=True)
-    next_page = fields.Integer(default=1, readonly=True)
+    read_done = fields.Boolean("Read to the End", readonly=True)
+    next_page = fields.Integer("Next Page to Read", default=1, readonly=True)
     pages_read = fields.Integer("Pages Read", readonly=True)
     zortout_count = fields.Integer("Products in Zortout", readonly=True)
-    rows_json = fields.Text(readonly=True)
+    rows_json = fields.Text("Zortout Rows Read", readonly=True)
     matched_active = fields.Integer("Matched (active in Odoo)", readonly=True)
     matched_archived = fields.Integer("Matched (archived in Odoo)", readonly=True)
     matched_archived_skus = fields.Char("Archived in Odoo", readonly=True,
@@ -205,7 +205,8 @@ class ZortoutProductImport(models.TransientModel):
     def _line_values(self, entry, status, reason=None, detail=None):
         why = False
         if reason:
-            why = self.env._(REFUSALS[reason])
+            label = REFUSALS[reason]  # marked for translation where it is defined
+            why = self.env._(label)
             if detail:
                 why = f"{why}: {detail}"
         notes = []
@@ -214,7 +215,8 @@ class ZortoutProductImport(models.TransientModel):
         if "no_price" in entry["notes"]:
             notes.append(self.env._("No readable sell price: 0"))
         if entry.get("group"):
-            notes.append(self.env._(GROUP_NOTES[entry["group"]]))
+            label = GROUP_NOTES[entry["group"]]
+            notes.append(self.env._(label))
         return {"wizard_id": self.id, "status": status, "reason": why, "note": "; ".join(notes) or False,
                 "selected": status == "new" and entry["active"], "sku": entry["sku"] or "", "name": entry["name"],
                 "barcode": entry["barcode"] or False, "list_price": entry["list_price"],
@@ -307,7 +309,7 @@ class ZortoutProductImportLine(models.TransientModel):
     zortout_active = fields.Boolean("Active in Zortout", readonly=True)
     weight = fields.Float("Weight (kg)", readonly=True)
     variation_id = fields.Integer("Zortout Variation", readonly=True)
-    entry_json = fields.Text(readonly=True)
+    entry_json = fields.Text("What Is Created", readonly=True)
 
     @api.depends("zortout_category", "wizard_id.category_mode", "wizard_id.category_id")
     def _compute_category_display(self):
