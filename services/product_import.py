@@ -54,7 +54,8 @@ IMAGE_MAX_BYTES = 2 * 1024 * 1024
 #: images fetched in one step at most, and seconds a step may spend on them
 IMAGES_PER_STEP = 20
 IMAGE_STEP_SECONDS = 8.0
-IMAGE_TIMEOUT = (5.0, 10.0)
+#: seconds to wait for an image server to connect, and then between two parts of its answer
+IMAGE_TIMEOUT = 10.0
 #: how the products are created: no chatter message nor follower per product (50,000 of
 #: them), as an import does; the bench compares Odoo's own create with the same context
 CREATE_CONTEXT = {"tracking_disable": True, "mail_create_nolog": True, "mail_create_nosubscribe": True}
@@ -314,12 +315,9 @@ class ImportEngine:
         return None if self.step_deadline is None else self.step_deadline - time.monotonic()
 
     def _image_timeout(self):
-        """(connect, read) timeouts of one image: the usual ones, cut to the step's time left."""
+        """The timeout of one image: the usual one, cut to half the step's time left."""
         left = self._seconds_left()
-        if left is None:
-            return IMAGE_TIMEOUT
-        left = max(left, 1.0)
-        return min(IMAGE_TIMEOUT[0], left / 2), min(IMAGE_TIMEOUT[1], left / 2)
+        return IMAGE_TIMEOUT if left is None else min(IMAGE_TIMEOUT, max(left, 1.0) / 2)
 
     def _fetch_image(self, product, url):
         """Set the product's image from ``url``; returns None, or what went wrong (a message)."""

@@ -226,3 +226,32 @@ class TestProductImport(MarketplaceCase):
             [("default_code", "like", "BULK-%")]).mapped("default_code")
         self.assertEqual(len(codes), 1200)
         self.assertEqual(len(set(codes)), 1200)
+
+    def test_main_images_fetched_once_failures_reported_per_row(self):
+        catalogue = self.sandbox.catalogue
+        catalogue.update("NEW-PLAIN", imagepath=self.sandbox.image_url("small.png"))
+        catalogue.update("NEW-PCS", imagepath=self.sandbox.image_url("gone.png"))
+        catalogue.update("NEW-KG", imagepath=self.sandbox.image_url("huge.png"))
+        catalogue.update("NEW-BOX", imagepath=self.sandbox.image_url("broken.png"))
+        catalogue.update("NEW-SERVICE", imagepath="ftp://example.invalid/x.png")
+        wizard = self.open_wizard()
+        self.assertFalse(wizard.fetch_images, "off by default")
+        wizard.fetch_images = True
+        job = self.create(wizard)
+        self.assertEqual(job.state, "done")
+        Product = self.env["product.product"]
+        self.assertTrue(Product.search([("default_code", "=", "NEW-PLAIN")]).image_1920)
+        for sku in ("NEW-PCS", "NEW-KG", "NEW-BOX", "NEW-SERVICE"):
+            product = Product.search([("default_code", "=", sku)])
+            self.assertTrue(product, f"{sku}: created although its image failed")
+            self.assertFalse(product.image_1920, sku)
+        failed = job.line_ids.filtered(lambda line: line.decision == "image_failed")
+        self.assertEqual(sorted(failed.mapped("sku")), ["NEW-BOX", "NEW-KG", "NEW-PCS", "NEW-SERVICE"])
+        messages = dict(zip(failed.mapped("sku"), failed.mapped("message")))
+        self.assertIn("404", messages["NEW-PCS"])
+        self.assertIn("2 MB", messages["NEW-KG"])
+        self.assertIn("not an image", messages["NEW-BOX"])
+        self.assertIn("not a web address", messages["NEW-SERVICE"])
+        result = json.loads(job.result)
+        self.assertEqual((result["images_done"], result["image_failed"]), (1, 4))
+        self.assertIn("images not fetched: 4", job.outcome)
