@@ -74,10 +74,16 @@ class TestProductImportWorkers(SandboxCase, BaseCase):
             Param = env["ir.config_parameter"]
             cls.old_base_url = Param.get_param(BASE_URL_PARAM)
             Param.set_param(BASE_URL_PARAM, cls.sandbox.base_url)
+            warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
+            # two shops of one company, each filling a location of its own
+            cls.location_ids = env["stock.location"].create([
+                {"name": f"Import Shop {i}", "location_id": warehouse.lot_stock_id.id, "usage": "internal"}
+                for i in (1, 2)]).ids
             cls.account_ids = env["marketplace.account"].create([{
                 "name": f"Zortout Import {i}", "store_name": cls.sandbox.store_name,
                 "api_key": cls.sandbox.api_key, "api_secret": cls.sandbox.api_secret,
-                "stock_scope": "store_total", "sync_enabled": False} for i in (1, 2)]).ids
+                "stock_location_id": location_id, "stock_scope": "store_total", "sync_enabled": False}
+                for i, location_id in zip((1, 2), cls.location_ids)]).ids
         cls.addClassCleanup(cls.remove_data)
 
     @classmethod
@@ -93,6 +99,7 @@ class TestProductImportWorkers(SandboxCase, BaseCase):
             env.cr.execute("DELETE FROM stock_quant WHERE product_id = ANY(%s)", [products.ids])
             env.invalidate_all()
             products.product_tmpl_id.unlink()
+            env["stock.location"].browse(cls.location_ids).unlink()
             env["ir.config_parameter"].set_param(BASE_URL_PARAM, cls.old_base_url or False)
 
     @classmethod
