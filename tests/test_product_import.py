@@ -3,11 +3,20 @@ matches nothing in Odoo and what each becomes; Create makes them once; a pull th
 sets their stock. Against the sandbox's onboarding catalogue."""
 
 import json
+from decimal import Decimal
 
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
+from odoo.tests.common import BaseCase
 
+from odoo.addons.otd_marketplace_stock.services.product_import_plan import (
+    check_barcodes,
+    group_variations,
+    price_extras,
+    resolve_unit,
+)
 from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import (
+    DROP,
     ONBOARDING_ODOO_BARCODE,
     ONBOARDING_PRODUCTS,
     Catalogue,
@@ -16,6 +25,7 @@ from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import (
 from odoo.addons.otd_marketplace_stock.const import PARAM_REQUEST_BUDGET
 
 from .common import MarketplaceCase
+from .sandbox_case import SandboxCase
 
 IMPORT = "create_products_from_zortout"
 #: the fixture rows the wizard must list: every SKU on no Odoo product (the demo goods are not in the catalogue)
@@ -255,3 +265,75 @@ class TestProductImport(MarketplaceCase):
         result = json.loads(job.result)
         self.assertEqual((result["images_done"], result["image_failed"]), (1, 4))
         self.assertIn("images not fetched: 4", job.outcome)
+
+
+@tagged("post_install", "-at_install")
+class TestProductImportPlan(SandboxCase, BaseCase):
+    """The catalogue rows as the client reads them, and the plan's decisions, without Odoo's ORM."""
+
+    @classmethod
+    def sandbox_catalogue(cls):
+        return Catalogue.onboarding()
+
+    def test_odd_values_read_without_stopping_the_page(self):
+        catalogue = self.sandbox.catalogue
+        catalogue.set_raw("NEW-PLAIN", "active", "0")
+        catalogue.set_raw("NEW-PLAIN", "sellprice", "1,234.50")
+        catalogue.set_raw("NEW-PLAIN", "variant", "garbage")
+        catalogue.set_raw("NEW-PCS", "purchaseprice", DROP)
+        catalogue.set_raw("NEW-PCS", "producttype", "1")
+        catalogue.set_raw("NEW-KG", "weight", "1e12")
+        page = self.make_client().fetch_catalogue_page(None, 1)
+        rows = {row.sku: row for row in page.rows}
+        self.assertTrue(page.last)
+        self.assertEqual(len(page.rows), len(ONBOARDING_PRODUCTS))
+        self.assertEqual((rows["NEW-PLAIN"].active, rows["NEW-PLAIN"].sell_price, rows["NEW-PLAIN"].options),
+                         (False, Decimal("1234.50"), ()))
+        self.assertEqual((rows["NEW-PCS"].purchase_price, rows["NEW-PCS"].is_service), (None, True))
+        self.assertIsNone(rows["NEW-KG"].weight_g, "an absurd weight is no weight")
+        self.assertEqual(rows["NEW-TEE-RED-M"].options, (("สี", "แดง"), ("ไซซ์", "M")))
+        self.assertEqual(rows["NEW-TEE-RED-M"].variation_id, 7_100_020)
+
+    @staticmethod
+    def entry(sku, options, price, variation=1, **values):
+        return {"sku": sku, "options": [list(option) for option in options], "list_price": price,
+                "variation_id": variation, "uom_id": 1, "kind": "goods", "category": "", **values}
+
+    def test_variation_decisions(self):
+        def decide(*entries, matched=frozenset()):
+            entries = list(entries)
+            group_variations(entries, matched)
+            return {entry["group"] for entry in entries}
+
+        tee = [("สี", "แดง"), ("ไซซ์", "S")]
+        self.assertEqual(decide(self.entry("A", tee, 10), self.entry("B", [("สี", "ดำ"), ("ไซซ์", "S")], 10)),
+                         {"template"})
+        self.assertEqual(decide(self.entry("A", tee, 10), self.entry("B", [("สี", "ดำ")], 10)),
+                         {"mixed_attributes"})
+        self.assertEqual(decide(self.entry("A", tee, 10), self.entry("B", tee, 10)), {"same_options"})
+        self.assertEqual(decide(self.entry("A", tee, 10), self.entry("B", [], 10)), {"no_options"})
+        self.assertEqual(decide(self.entry("A", tee, 10), self.entry("B", [("สี", "ดำ"), ("ไซซ์", "S")], 10,
+                                                                      uom_id=2)), {"mixed_settings"})
+        self.assertEqual(decide(self.entry("A", tee, 10), matched={1}), {"partly_in_odoo"})
+        self.assertEqual(decide(self.entry("A", tee, 10)), {"alone"})
+        # priced by one attribute: extras; priced by both at once: separate products
+        by_size = [self.entry("RS", [("สี", "แดง"), ("ไซซ์", "S")], 10),
+                   self.entry("RM", [("สี", "แดง"), ("ไซซ์", "M")], 12),
+                   self.entry("BS", [("สี", "ดำ"), ("ไซซ์", "S")], 10)]
+        base, extras = price_extras(by_size)
+        self.assertEqual((base, extras[("ไซซ์", "M")], extras[("ไซซ์", "S")]), (Decimal("10"), 2.0, 0.0))
+        tangled = by_size + [self.entry("BM", [("สี", "ดำ"), ("ไซซ์", "M")], 15)]
+        self.assertIsNone(price_extras(tangled))
+        self.assertEqual(decide(*tangled), {"prices"})
+
+    def test_units_and_barcodes(self):
+        names = {"units": 1, "uom.product_uom_unit": 1, "uom.product_uom_kgm": 5, "uom.product_uom_dozen": 3}
+        for text in ("ชิ้น", "PCS", " Piece ", "pc.", "อัน", ""):
+            self.assertEqual(resolve_unit(text, names), (1, None), text)
+        self.assertEqual(resolve_unit("กก.", names), (5, None))
+        self.assertEqual(resolve_unit("โหล", names), (3, None))
+        self.assertEqual(resolve_unit("กล่อง", names), (1, "unknown_unit"))
+        planned = [{"sku": "A", "barcode": "1"}, {"sku": "B", "barcode": "1"}, {"sku": "C", "barcode": "2"},
+                   {"sku": "D", "barcode": ""}]
+        self.assertEqual(check_barcodes(planned, {"2": "ODOO-X"}),
+                         {"B": ("barcode_twice", "A"), "C": ("barcode_in_odoo", "ODOO-X")})
