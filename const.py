@@ -1,8 +1,8 @@
 """Names and defaults shared by the whole addon, in one place.
 
 Adding a skip reason: add it to ``SKIP_REASONS`` (key and English label), then
-translate the label in ``i18n/th.po``. Adding a job type: add it to
-``JOB_TYPES``; the job model runs ``_run_<type>`` for it.
+translate the label in ``i18n/th.po``. Adding a job type: see job_types/ (one module
+and one registration).
 """
 
 # -- job queue -------------------------------------------------------------------
@@ -21,7 +21,6 @@ SYNC_JOB_TYPE = "sync_stock_from_zortout"
 #: as a sync with a SKU list; it neither blocks nor postpones Pull Stock and the
 #: scheduled full pulls, which stay the safety net
 INSTANT_JOB_TYPE = "instant_sync_from_zortout"
-JOB_TYPES = [(SYNC_JOB_TYPE, "Sync Stock from Zortout"), (INSTANT_JOB_TYPE, "Instant Sync from Zortout")]
 
 #: what started a job; set by the code that creates it (engine-owned: not a user field)
 JOB_ORIGINS = [

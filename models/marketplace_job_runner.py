@@ -26,7 +26,6 @@ from odoo.addons.otd_marketplace_stock.const import (
     RUNNABLE_STATES,
 )
 from odoo.addons.otd_marketplace_stock.services.joblog import JobClientLogger, log_job_event
-from odoo.addons.otd_marketplace_stock.services.sync_engine import SyncEngine
 
 from odoo.addons.otd_marketplace_stock.tools.params import param_value
 from odoo.addons.otd_marketplace_stock.tools.job_message import _lt, msg
@@ -173,7 +172,7 @@ class MarketplaceJobRunner(models.Model):
         """
         self.ensure_one()
         # the runner may take a step again on a fresh snapshot; a request has only the one it began with
-        run = getattr(self.with_context(marketplace_fresh_snapshots=commit), f"_run_{self.job_type}")
+        run = self.with_context(marketplace_fresh_snapshots=commit)._run_steps
         try:
             if commit:
                 result = run(checkpoint, step_deadline)
@@ -195,33 +194,33 @@ class MarketplaceJobRunner(models.Model):
         else:
             self._set_done(result)
 
-    def _run_sync_stock_from_zortout(self, checkpoint, step_deadline=None):
-        """Steps of the stock sync until done (returns its SyncResult) or until the
-        time is up (returns None). Zortout's answers are awaited until ``step_deadline``."""
-        account = self.account_id
+    def _run_steps(self, checkpoint, step_deadline=None):
+        """The job's steps (its kind's work: job_types/) until done (returns its result) or
+        until the time is up (returns None). Zortout's answers are awaited until ``step_deadline``."""
+        kind = self._job_kind()
         logger = JobClientLogger(logging.getLogger(CLIENT_LOGGER), self)
-        with account._zortout_client(logger=logger, deadline=step_deadline) as client:
-            engine = SyncEngine(self.with_company(account.company_id), client)
+        with self.account_id._zortout_client(logger=logger, deadline=step_deadline) as client:
+            work = kind.start(self, client)
             conflicts = 0
-            while not engine.finished:
+            while not work.finished:
                 try:
-                    engine.step()
+                    work.step()
                 except CONCURRENCY_ERRORS:
                     if not self.env.context.get("marketplace_fresh_snapshots") or conflicts >= STEP_CONFLICT_RETRIES:
                         raise  # recorded as a postponement: no attempt is lost (_record_failure)
-                    # another transaction changed the same stock meanwhile (a picking validated): the
+                    # another transaction changed the same rows meanwhile (a picking validated): the
                     # step again at once, on a fresh snapshot, from the last committed step
                     conflicts += 1
                     self.env.cr.rollback()
                     self.env.invalidate_all()
                     log_job_event(_logger, logging.INFO, self, "conflict", phase=self.sync_phase, again=conflicts)
-                    engine = SyncEngine(self.with_company(account.company_id), client)
+                    work = kind.start(self, client)
                     continue
-                if engine.finished:
+                if work.finished:
                     break
                 if checkpoint() <= 0:
                     return None
-            return engine.result
+            return work.result
 
     # ------------------------------------------------------------------ runner cron
 

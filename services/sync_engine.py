@@ -36,7 +36,6 @@ from odoo import fields
 from odoo.tools.float_utils import float_compare
 
 from odoo.addons.otd_marketplace_stock.const import (
-    INSTANT_JOB_TYPE,
     PARAM_APPLY_STEP_CHANGES,
     PARAM_APPLY_STEP_ROWS,
     PARAM_PAGE_MAX_AGE,
@@ -110,10 +109,13 @@ def begin_preview_sweep(job, index, base):
 
 
 class SyncEngine:
-    """Steps of the stock pull of ``job`` through ``client`` (a ZortoutClient)."""
+    """Steps of the stock pull of ``job`` through ``client`` (a ZortoutClient). With
+    ``trust_known_codes`` the warehouse codes of the account's last pull are enough to
+    check the job's codes (see _valid_warehouse_codes)."""
 
-    def __init__(self, job, client):
+    def __init__(self, job, client, trust_known_codes=False):
         self.job = job
+        self.trust_known_codes = trust_known_codes
         self.env = job.env
         self.account = job.account_id
         self.client = client
@@ -207,7 +209,7 @@ class SyncEngine:
         if not codes:
             return []
         known = self.account._known_warehouse_codes()
-        if self.job.job_type == INSTANT_JOB_TYPE and set(codes) <= set(known):
+        if self.trust_known_codes and set(codes) <= set(known):
             return known
         valid = [warehouse.code for warehouse in self.client.list_warehouses()]
         self.account._remember_warehouse_codes(valid)
