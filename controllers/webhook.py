@@ -28,6 +28,7 @@ from odoo import SUPERUSER_ID, http
 from odoo.http import Response, request
 
 from odoo.addons.otd_marketplace_stock.const import WEBHOOK_MAX_BODY, WEBHOOK_ROUTE
+from odoo.addons.otd_marketplace_stock.services.webhook_events import webhook_event
 from odoo.addons.otd_marketplace_stock.services.webhook_log import log_webhook_event
 from odoo.addons.otd_marketplace_stock.services.webhook_payload import DeliveryError, check_keys, parse_delivery
 
@@ -78,14 +79,15 @@ class ZortoutWebhook(http.Controller):
             account._webhook_count(exc.reason)
             return self._refuse(account, 400, exc.reason, started, "unreadable body", detail=str(exc))
         ignored = account._webhook_ignore_reason()
-        if ignored or not delivery.is_quantity_event or not delivery.skus:
+        event = webhook_event(delivery.event)
+        if ignored or not event or not delivery.skus:
             account._webhook_count()
-            reason = ignored or ("other_event" if not delivery.is_quantity_event else "no_sku")
+            reason = ignored or ("other_event" if not event else "no_sku")
             log_webhook_event(_logger, logging.INFO, account.id, None, "webhook_ignored", reason=reason,
                               event_name=delivery.event, format=delivery.shape, **self._unusable(delivery),
                               ms=self._ms(started))
             return Response(status=200)
-        outcome = account._webhook_enqueue(delivery.skus)
+        outcome = account._webhook_enqueue(event, delivery.skus)
         log_webhook_event(_logger, logging.INFO, account.id, outcome["job"], "webhook_accepted",
                           skus=len(delivery.skus), added=outcome["added"], pending=outcome["pending"],
                           due=outcome.get("due"), format=delivery.shape, **self._unusable(delivery),

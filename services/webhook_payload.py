@@ -26,6 +26,7 @@ from odoo.addons.otd_marketplace_stock.zortout.values import clean_sku
 __all__ = ["Delivery", "DeliveryError", "QUANTITY_EVENT", "check_keys", "parse_delivery", "clean_sku",
            "REFUSAL_REASONS"]
 
+#: the event of a product's quantity change, the one our URL is registered for
 QUANTITY_EVENT = "UPDATEPRODUCTQUANTITY"
 
 #: why a delivery was refused, as the log, the account form and the README name it
@@ -61,12 +62,6 @@ class Delivery:
     skus: tuple
     shape: str
     unusable: int = 0
-
-    @property
-    def is_quantity_event(self):
-        """Our URL is registered for the quantity event only: a delivery naming no event is one."""
-        return self.event is None or self.event.upper() == QUANTITY_EVENT
-
 
 
 def parse_delivery(body, form=None, query=None):

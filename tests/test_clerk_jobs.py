@@ -13,6 +13,7 @@ from odoo.tests import Form, HttpCase, tagged
 from odoo.addons.otd_marketplace_stock.models.ir_config_parameter import BASE_URL_PARAM
 
 from odoo.addons.otd_marketplace_stock.const import PARAM_HAND_MADE_HOLD, PARAM_REQUEST_BUDGET
+from odoo.addons.otd_marketplace_stock.services.webhook_events import QUANTITY_EVENT, WEBHOOK_EVENTS
 
 from .common import MarketplaceCase
 from .sandbox_case import PRODUCTS, SandboxCase
@@ -275,7 +276,7 @@ class TestClerkJobs(MarketplaceCase):
         self.assertEqual(scheduled.origin, "scheduled")
         scheduled.action_cancel()
         outcome = {"added": 0, "new_jobs": 0}
-        self.account.sudo()._webhook_new_jobs(["DEMO-MUG"], outcome, 5)
+        self.account.sudo()._webhook_new_jobs(WEBHOOK_EVENTS[QUANTITY_EVENT], ["DEMO-MUG"], outcome, 5)
         instant = self.env["marketplace.job"].search([("account_id", "=", self.account.id),
                                                       ("job_type", "=", "instant_sync_from_zortout")])
         self.assertEqual(instant.origin, "instant")

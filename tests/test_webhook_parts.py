@@ -28,6 +28,7 @@ from odoo.addons.otd_marketplace_stock.services.webhook_payload import (
     clean_sku,
     parse_delivery,
 )
+from odoo.addons.otd_marketplace_stock.services.webhook_events import webhook_event
 from odoo.addons.otd_marketplace_stock.services.webhook_url import public_url_problem
 from odoo.addons.otd_marketplace_stock.zortout import (
     QUANTITY_URL_KEY,
@@ -238,11 +239,12 @@ class TestDeliveryReading(BaseCase):
     def test_shapes(self):
         product = json.dumps({"id": 1, "sku": "P0001", "stock": "20.00", "availablestock": "10.00"})
         raw = parse_delivery(product.encode(), {}, {})
-        self.assertEqual((raw.skus, raw.shape, raw.event, raw.is_quantity_event), (("P0001",), "json", None, True))
+        self.assertEqual((raw.skus, raw.shape, raw.event, bool(webhook_event(raw.event))),
+                         (("P0001",), "json", None, True))
         form = parse_delivery(b"", {"payload": product}, {"method": "UPDATEPRODUCTQUANTITY"})
         self.assertEqual((form.skus, form.shape), (("P0001",), "payload"))
         datas = parse_delivery(b"", {"datas": product, "method": "ADDORDER"}, {})
-        self.assertEqual((datas.skus, datas.shape, datas.is_quantity_event), (("P0001",), "datas", False))
+        self.assertEqual((datas.skus, datas.shape, bool(webhook_event(datas.event))), (("P0001",), "datas", False))
         many = parse_delivery(json.dumps({"list": [{"sku": "A"}, {"sku": "B "}, {"sku": "A"}, 5]}).encode())
         self.assertEqual(many.skus, ("A", "B"))
         thai = parse_delivery('{"sku": "เสื้อ-01"}'.encode("utf-8-sig"))
