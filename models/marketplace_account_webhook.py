@@ -27,8 +27,11 @@ from odoo.tools import SQL
 
 from odoo.addons.otd_marketplace_stock import zortout
 from odoo.addons.otd_marketplace_stock.const import (
+    ADVISORY_LOCK_NAMESPACE,
     INSTANT_JOB_TYPE,
     JOB_STATES,
+    MANAGER_GROUP,
+    MAX_SKUS,
     PARAM_WEBHOOK_WINDOW,
     WEBHOOK_ROUTE,
 )
@@ -37,14 +40,10 @@ from odoo.addons.otd_marketplace_stock.services.webhook_payload import REFUSAL_R
 from odoo.addons.otd_marketplace_stock.services.webhook_url import public_url_problem
 
 from odoo.addons.otd_marketplace_stock.tools.params import param_value
-from odoo.addons.otd_marketplace_stock.tools.job_payload import MAX_SKUS
-from .marketplace_account import SECRET_GROUP
 from .marketplace_webhook_day import zortout_today
 
 _logger = logging.getLogger(__name__)
 
-#: first half of the advisory lock that lines up the deliveries of one account ("ZORT")
-ADVISORY_LOCK_NAMESPACE = 0x5A4F5254
 #: characters a token is made of (secrets.token_urlsafe)
 _TOKEN_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
@@ -58,12 +57,12 @@ class MarketplaceAccount(models.Model):
         "Instant Sync", readonly=True, copy=False, tracking=True,
         help="Zortout calls Odoo when a product's quantity changes, and Odoo re-reads that product at once.")
     # secrets: readable only by Marketplace administrators, never copied, never tracked
-    webhook_token = fields.Char("Webhook Token", readonly=True, copy=False, groups=SECRET_GROUP)
-    webhook_key1 = fields.Char("Webhook Key 1", readonly=True, copy=False, groups=SECRET_GROUP)
-    webhook_key2 = fields.Char("Webhook Key 2", readonly=True, copy=False, groups=SECRET_GROUP)
-    webhook_key3 = fields.Char("Webhook Key 3", readonly=True, copy=False, groups=SECRET_GROUP)
+    webhook_token = fields.Char("Webhook Token", readonly=True, copy=False, groups=MANAGER_GROUP)
+    webhook_key1 = fields.Char("Webhook Key 1", readonly=True, copy=False, groups=MANAGER_GROUP)
+    webhook_key2 = fields.Char("Webhook Key 2", readonly=True, copy=False, groups=MANAGER_GROUP)
+    webhook_key3 = fields.Char("Webhook Key 3", readonly=True, copy=False, groups=MANAGER_GROUP)
     webhook_url = fields.Char("Webhook URL", compute="_compute_webhook_url", compute_sudo=True,
-                              groups=SECRET_GROUP,
+                              groups=MANAGER_GROUP,
                               help="Where Zortout sends quantity changes (its updatequantityurl).")
     webhook_url_warning = fields.Char("Webhook Address Warning", compute="_compute_webhook_url_warning")
     webhook_events_today = fields.Integer("Deliveries Today", compute="_compute_webhook_stats",

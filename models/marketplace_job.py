@@ -17,6 +17,7 @@ from odoo.tools.misc import format_datetime
 from odoo.addons.otd_marketplace_stock.const import (
     JOB_ORIGINS,
     JOB_STATES,
+    MANAGER_GROUP,
     PARAM_HAND_MADE_HOLD,
     PARAM_PAGE_MAX_AGE,
     SYNC_JOB_TYPE,
@@ -27,7 +28,6 @@ from odoo.addons.otd_marketplace_stock.job_types import job_type_of, registered
 from odoo.addons.otd_marketplace_stock.services.sync_engine import begin_preview_sweep
 from odoo.addons.otd_marketplace_stock.tools.job_message import (
     SyncUserError,
-    render,
     render_error_html,
     safe_render,
     stored_json,
@@ -35,7 +35,6 @@ from odoo.addons.otd_marketplace_stock.tools.job_message import (
 from odoo.addons.otd_marketplace_stock.tools.job_payload import PayloadError, parse_payload
 from odoo.addons.otd_marketplace_stock.tools.params import param_value
 
-from .marketplace_account import MANAGER_GROUP
 
 #: what a person may set on a job: the fields of the Jobs form. Everything else (state,
 #: attempts, times, result, error, where the sync stands, what it has read) is written by

@@ -18,33 +18,27 @@ from odoo.addons.base.models.ir_cron import MIN_TIME_PER_JOB
 from odoo.exceptions import UserError
 
 from odoo.addons.otd_marketplace_stock.const import (
+    CLAIM_CANDIDATES,
     CLAIM_RETRIES,
+    CLIENT_LOGGER,
     PARAM_KEEP_DAYS,
     PARAM_PAGE_MAX_AGE,
     PARAM_REQUEST_BUDGET,
     PARAM_RUNNING_TIMEOUT,
     RUNNABLE_STATES,
+    RUNNER_STEP_BUDGET,
+    STEP_CONFLICT_RETRIES,
 )
 from odoo.addons.otd_marketplace_stock.services.joblog import JobClientLogger, log_job_event
 
 from odoo.addons.otd_marketplace_stock.tools.params import param_value
 from odoo.addons.otd_marketplace_stock.tools.job_message import _lt, msg
-from .marketplace_account import CLIENT_LOGGER
 from .marketplace_job_state import CONCURRENCY_ERRORS
 from odoo.addons.otd_marketplace_stock.tools.row_lock import try_lock_rows
 from odoo.addons.otd_marketplace_stock.tools.run_lock import hold_run_lock, release_run_lock, run_lock_is_free
 from odoo.addons.otd_marketplace_stock.tools.time_limits import run_started_at, step_deadline
 
 _logger = logging.getLogger(__name__)
-
-#: due jobs a claim looks at before it gives up on accounts that are busy elsewhere
-CLAIM_CANDIDATES = 20
-#: times the runner takes a step again at once after a lock conflict, before it postpones the job
-STEP_CONFLICT_RETRIES = 3
-#: seconds a runner run may take from the moment it claims a job (on top of
-#: Odoo's own cron window): well inside a cron worker's real-time limit
-RUNNER_STEP_BUDGET = 20.0
-
 
 
 class MarketplaceJobRunner(models.Model):

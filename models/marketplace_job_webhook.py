@@ -7,12 +7,10 @@ import threading
 from odoo import fields, models, sql_db
 from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
 from odoo.tools import SQL
+from odoo.addons.otd_marketplace_stock.const import WAKE_MARGIN
 
 
 _logger = logging.getLogger(__name__)
-
-#: seconds added to a wake-up time: the job is surely due when the runner looks
-WAKE_MARGIN = 0.5
 
 
 def notify_runner_later(dbname, at):

@@ -36,6 +36,8 @@ from odoo import fields
 from odoo.tools.float_utils import float_compare
 
 from odoo.addons.otd_marketplace_stock.const import (
+    APPLY_STEP_PLAN_SECONDS,
+    MAX_SWEEP_PASSES,
     PARAM_APPLY_STEP_CHANGES,
     PARAM_APPLY_STEP_ROWS,
     PARAM_PAGE_MAX_AGE,
@@ -62,10 +64,7 @@ from .sync_result import SyncResult
 
 _logger = logging.getLogger(__name__)
 
-__all__ = ["SyncEngine", "row_to_json", "MAX_SWEEP_PASSES", "begin_preview_sweep"]
-
-#: a sweep whose pages drifted is read again from page 1, at most this many times in all
-MAX_SWEEP_PASSES = 2
+__all__ = ["SyncEngine", "row_to_json", "begin_preview_sweep"]
 
 
 def _says_zero(quantity):
@@ -559,8 +558,6 @@ class SyncEngine:
 
     # -- 4. apply --------------------------------------------------------------
 
-    #: an apply step takes no further kept page once it has planned for this long (see _step_apply)
-    APPLY_STEP_PLAN_SECONDS = 3.0
 
     def _step_apply(self):
         """Apply kept pages of the current sweep, several per step: each page is planned
@@ -593,7 +590,7 @@ class SyncEngine:
             served_count += len(served)
             rows_count += len(rows)
             if (served_count >= max_rows or len(changes) >= max_changes
-                    or time.monotonic() - started >= self.APPLY_STEP_PLAN_SECONDS):
+                    or time.monotonic() - started >= APPLY_STEP_PLAN_SECONDS):
                 break
         updated = self._apply_planned(changes, lines)
         self._write_lines(lines)

@@ -9,12 +9,10 @@ models/marketplace_account_webhook.py).
 
 from dataclasses import dataclass
 
-from odoo.addons.otd_marketplace_stock.const import INSTANT_JOB_TYPE
+from odoo.addons.otd_marketplace_stock.const import INSTANT_JOB_TYPE, QUANTITY_EVENT
 from odoo.addons.otd_marketplace_stock.tools.job_message import _lt
 
-from .webhook_payload import QUANTITY_EVENT
-
-__all__ = ["WebhookEvent", "WEBHOOK_EVENTS", "QUANTITY_EVENT", "webhook_event"]
+__all__ = ["WebhookEvent", "WEBHOOK_EVENTS", "webhook_event"]
 
 
 @dataclass(frozen=True)

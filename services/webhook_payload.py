@@ -21,13 +21,12 @@ import hmac
 import json
 from dataclasses import dataclass
 
+from odoo.addons.otd_marketplace_stock.const import MAX_PRODUCTS
 from odoo.addons.otd_marketplace_stock.zortout.values import clean_sku
 
-__all__ = ["Delivery", "DeliveryError", "QUANTITY_EVENT", "check_keys", "parse_delivery", "clean_sku",
+__all__ = ["Delivery", "DeliveryError", "check_keys", "parse_delivery", "clean_sku",
            "REFUSAL_REASONS"]
 
-#: the event of a product's quantity change, the one our URL is registered for
-QUANTITY_EVENT = "UPDATEPRODUCTQUANTITY"
 
 #: why a delivery was refused, as the log, the account form and the README name it
 REFUSAL_REASONS = {
@@ -37,8 +36,6 @@ REFUSAL_REASONS = {
     "unreadable": "Unreadable body",
 }
 
-#: at most this many products are read from one delivery (Zortout sends one)
-MAX_PRODUCTS = 1000
 _CONTAINERS = ("list", "data", "datas", "payload")
 
 
