@@ -191,6 +191,7 @@ class MarketplaceJobRunner(models.Model):
     def _run_steps(self, checkpoint, step_deadline=None):
         """The job's steps (its kind's work: job_types/) until done (returns its result) or
         until the time is up (returns None). Zortout's answers are awaited until ``step_deadline``."""
+        self._check_job_type()  # a job of a type this version does not run fails, saying so
         kind = self._job_kind()
         logger = JobClientLogger(logging.getLogger(CLIENT_LOGGER), self)
         with self.account_id._zortout_client(logger=logger, deadline=step_deadline) as client:

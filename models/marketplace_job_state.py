@@ -152,7 +152,8 @@ class MarketplaceJobState(models.Model):
     def _set_failed(self, message, details=None):
         now = fields.Datetime.now()
         self.sudo().write({"state": "failed", "finished_at": now, **self._error_values(message, details)})
-        self._job_kind().failed(self, now)
+        if self._job_kind():  # a job of a type this version does not run fails before its kind is asked
+            self._job_kind().failed(self, now)
         log_job_event(_logger, logging.ERROR, self, "failed", error=self.error,
                       attempt=f"{self.attempts}/{self.max_attempts}", details=details)
 

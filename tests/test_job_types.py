@@ -70,3 +70,12 @@ class TestJobTypes(MarketplaceCase):
         with self.assertRaises(ValidationError):
             self.new_job(job_type=CountingJob.code)
         self.assertNotIn(CountingJob.code, self.env["marketplace.job"]._fields["job_type"].get_values(self.env))
+
+    def test_a_queued_job_whose_kind_is_gone_fails_saying_so(self):
+        job = self.new_job({"sku_list": ["A"]}, job_type=CountingJob.code, name="Count")
+        unregister(CountingJob.code)
+        self.addCleanup(register, CountingJob())  # before setUp's cleanup removes it (last in, first out)
+        with self.expect_failure_logs():
+            self.env["marketplace.job"]._run_due_jobs(commit=False)
+        self.assertEqual(job.state, "failed")
+        self.assertIn("test_counting is not a job type this version of the addon runs.", job.error)
