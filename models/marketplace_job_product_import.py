@@ -1,27 +1,14 @@
-"""The job type "Create Products from Zortout": its runner, its result and its outcome line.
-
-Everything of the type is here (and in services/product_import*.py): the queue runs
-``_run_create_products_from_zortout`` for it, as it runs ``_run_<job_type>`` for any
-type; the state changes that read a result ask this module for this type's.
-"""
+"""What the job type "Create Products from Zortout" (job_types/product_import.py) adds to
+the models: its steps and change lines' words, the company's import guard, the buttons of
+its job form, and the account's button that opens the wizard."""
 
 import json
-import logging
-
-from markupsafe import Markup
 
 from odoo import api, fields, models
 
-from odoo.addons.otd_marketplace_stock.services.joblog import log_job_event
-from odoo.addons.otd_marketplace_stock.services.product_import import ImportEngine
+from odoo.addons.otd_marketplace_stock.const import PRODUCT_IMPORT_JOB_TYPE
 from odoo.addons.otd_marketplace_stock.tools.job_message import _lt, msg, stored_json
 
-from .marketplace_job_runner import STEP_CONFLICT_RETRIES
-from .marketplace_job_state import CONCURRENCY_ERRORS
-
-_logger = logging.getLogger(__name__)
-
-PRODUCT_IMPORT_JOB_TYPE = "create_products_from_zortout"
 #: what a change line of this type says happened to its SKU
 IMPORT_LINE_DECISIONS = [
     ("created", "Product created"),
@@ -49,8 +36,6 @@ class ResCompanyProductImport(models.Model):
 class MarketplaceJobProductImport(models.Model):
     _inherit = "marketplace.job"
 
-    job_type = fields.Selection(selection_add=[(PRODUCT_IMPORT_JOB_TYPE, "Create Products from Zortout")],
-                                ondelete={PRODUCT_IMPORT_JOB_TYPE: "cascade"})
     sync_phase = fields.Selection(selection_add=[("create_products", "Creating products"),
                                                  ("fetch_images", "Fetching images")],
                                   ondelete={"create_products": "set default", "fetch_images": "set default"})
@@ -75,43 +60,6 @@ class MarketplaceJobProductImport(models.Model):
         for job in self:
             job.created_product_count = counts.get(job, 0)
 
-    # ------------------------------------------------------------------ runner
-
-    def _run_create_products_from_zortout(self, checkpoint, step_deadline=None):
-        """Steps of the product creation until done (returns its ImportResult) or until the
-        time is up (returns None). No Zortout call: the rows were read by the wizard."""
-        engine = ImportEngine(self, step_deadline)
-        conflicts = 0
-        while not engine.finished:
-            try:
-                engine.step()
-            except CONCURRENCY_ERRORS:
-                if not self.env.context.get("marketplace_fresh_snapshots") or conflicts >= STEP_CONFLICT_RETRIES:
-                    raise
-                # another import of the company created meanwhile: again, on a fresh snapshot that sees it
-                conflicts += 1
-                self.env.cr.rollback()
-                self.env.invalidate_all()
-                log_job_event(_logger, logging.INFO, self, "conflict", phase=self.sync_phase, again=conflicts)
-                engine = ImportEngine(self, step_deadline)
-                continue
-            if engine.finished:
-                break
-            if checkpoint() <= 0:
-                return None
-        return engine.result
-
-    # ------------------------------------------------------------------ outcome
-
-    def _set_done(self, result):
-        if self.job_type != PRODUCT_IMPORT_JOB_TYPE:
-            return super()._set_done(result)
-        self.sudo().write({"state": "done", "finished_at": fields.Datetime.now(), **self._error_values()})
-        self.sudo().page_ids.unlink()
-        log_job_event(_logger, logging.INFO, self, "done", created=result.created, templates=result.templates,
-                      already=result.already_in_odoo, refused=result.create_refused,
-                      image_failed=result.image_failed, duration_s=round(result.duration_s, 3))
-
     def _kept_message(self):
         if self.job_type != PRODUCT_IMPORT_JOB_TYPE:
             return super()._kept_message()
@@ -120,35 +68,6 @@ class MarketplaceJobProductImport(models.Model):
             return msg(_lt("%(count)s rows were already done (their products stay created); a new try "
                            "continues from there."), count=self.skus_done)
         return msg(_lt("No product was created."))
-
-    def _outcome_of_result(self, data):
-        if data.get("job_type") != PRODUCT_IMPORT_JOB_TYPE:
-            return super()._outcome_of_result(data)
-        counts = {key: data.get(key) if isinstance(data.get(key), int) else 0
-                  for key in ("created", "already_in_odoo", "create_refused", "image_failed")}
-        outcome = self.env._("Created %(created)s · already in Odoo %(already_in_odoo)s · not created "
-                             "%(create_refused)s", **counts)
-        if counts["image_failed"]:
-            outcome += " · " + self.env._("images not fetched: %(count)s", count=counts["image_failed"])
-        return outcome
-
-    @api.depends("result", "error")
-    @api.depends_context("lang")
-    def _compute_result_summary(self):
-        mine = self.filtered(lambda job: job.job_type == PRODUCT_IMPORT_JOB_TYPE)
-        super(MarketplaceJobProductImport, self - mine)._compute_result_summary()
-        for job in mine:
-            data = stored_json(job.result)
-            if not data:
-                job.result_summary = False
-                continue
-            try:
-                job.result_summary = self.env["ir.qweb"]._render(
-                    "otd_marketplace_stock.product_import_result_summary",
-                    {"data": data, "samples": data.get("samples") or {}})
-            except Exception:  # noqa: BLE001 - a result the template cannot read is shown as unreadable
-                _logger.warning("zortout-sync job=%s result could not be shown", job.reference, exc_info=True)
-                job.result_summary = Markup("<p>%s</p>") % self.env._("This result cannot be shown.")
 
     # ------------------------------------------------------------------ buttons
 

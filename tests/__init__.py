@@ -31,6 +31,7 @@ from . import test_unattended
 from . import test_alerts
 from . import test_bounded_steps
 from . import test_one_filler
+from . import test_job_types
 from . import test_product_import
 from . import test_product_import_workers
 from . import test_product_import_tour
