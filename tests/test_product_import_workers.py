@@ -20,7 +20,7 @@ from odoo.tests import tagged
 from odoo.tests.common import BaseCase, get_db_name
 from odoo.tools import config
 
-from odoo.addons.otd_marketplace_stock.models.ir_config_parameter import BASE_URL_PARAM
+from odoo.addons.otd_marketplace_stock.const import PARAM_BASE_URL
 from odoo.addons.otd_marketplace_stock.wizards.zortout_product_import import _pages
 from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import Catalogue
 
@@ -72,8 +72,8 @@ class TestProductImportWorkers(SandboxCase, BaseCase):
         cls.addClassCleanup(cls.tmp.cleanup)
         with cls.cursor_env() as env:
             Param = env["ir.config_parameter"]
-            cls.old_base_url = Param.get_param(BASE_URL_PARAM)
-            Param.set_param(BASE_URL_PARAM, cls.sandbox.base_url)
+            cls.old_base_url = Param.get_param(PARAM_BASE_URL)
+            Param.set_param(PARAM_BASE_URL, cls.sandbox.base_url)
             warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
             # two shops of one company, each filling a location of its own
             cls.location_ids = env["stock.location"].create([
@@ -100,7 +100,7 @@ class TestProductImportWorkers(SandboxCase, BaseCase):
             env.invalidate_all()
             products.product_tmpl_id.unlink()
             env["stock.location"].browse(cls.location_ids).unlink()
-            env["ir.config_parameter"].set_param(BASE_URL_PARAM, cls.old_base_url or False)
+            env["ir.config_parameter"].set_param(PARAM_BASE_URL, cls.old_base_url or False)
 
     @classmethod
     @contextmanager
