@@ -207,7 +207,6 @@ class ImportEngine:
                 except (UserError, ValidationError) as exc:
                     self.result.count("create_refused", entry["sku"])
                     lines.append(self._line(entry["sku"], "create_refused", message=str(exc.args[0])[:500]))
-                    products |= Product.browse()
                     entry["_refused"] = True
             plain = [entry for entry in plain if not entry.get("_refused")]
         for entry, product in zip(plain, products):
@@ -275,13 +274,17 @@ class ImportEngine:
         return created
 
     def _attribute(self, env, name):
+        """Odoo's attribute of that name (case aside) that makes variants, else a new one: an
+        attribute that makes none (or makes them on demand) could not hold Zortout's variants."""
         Attribute = env["product.attribute"]
-        found = Attribute.search([("name", "=ilike", name)], order="id", limit=1)
+        found = Attribute.search([("name", "ilike", name), ("create_variant", "=", "always")], order="id")
+        found = found.filtered(lambda attribute: attribute.name.lower() == name.lower())[:1]
         return found or Attribute.create({"name": name, "create_variant": "always"})
 
     def _attribute_value(self, env, attribute, name):
         Value = env["product.attribute.value"]
-        found = Value.search([("attribute_id", "=", attribute.id), ("name", "=ilike", name)], order="id", limit=1)
+        found = Value.search([("attribute_id", "=", attribute.id)], order="id").filtered(
+            lambda value: value.name.lower() == name.lower())[:1]
         return found or Value.create({"attribute_id": attribute.id, "name": name})
 
     # -- 3. images ---------------------------------------------------------------

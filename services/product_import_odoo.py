@@ -81,7 +81,8 @@ class CategoryResolver:
             return self.fallback.id
         key = name.lower()
         if key not in self._known:
-            found = self.Category.search([("name", "=ilike", name)], order="id", limit=1)
+            found = self.Category.search([("name", "ilike", name)], order="id").filtered(
+                lambda category: category.name.lower() == key)[:1]
             if not found:
                 found = self.Category.create({"name": name, "parent_id": self.fallback.id})
                 self.created |= found

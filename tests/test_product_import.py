@@ -5,7 +5,7 @@ sets their stock. Against the sandbox's onboarding catalogue."""
 import json
 from decimal import Decimal
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tests.common import BaseCase
 
@@ -337,3 +337,30 @@ class TestProductImportPlan(SandboxCase, BaseCase):
                    {"sku": "D", "barcode": ""}]
         self.assertEqual(check_barcodes(planned, {"2": "ODOO-X"}),
                          {"B": ("barcode_twice", "A"), "C": ("barcode_in_odoo", "ODOO-X")})
+
+
+@tagged("post_install", "-at_install")
+class TestProductImportReading(MarketplaceCase):
+    """A store too large for one request is read over several: Continue Reading goes on from
+    the next page, and the list is the same as one read would give."""
+
+    @classmethod
+    def sandbox_catalogue(cls):
+        return Catalogue.onboarding(bulk=1200)
+
+    def test_continue_reading_goes_on_from_the_next_page(self):
+        self.env["ir.config_parameter"].sudo().set_param(PARAM_REQUEST_BUDGET, "0")
+        action = self.account.action_create_products_from_zortout()
+        wizard = self.env["zortout.product.import"].browse(action["res_id"])
+        self.assertEqual((wizard.read_done, wizard.pages_read, len(wizard.line_ids)), (False, 1, 0))
+        with self.assertRaises(UserError):
+            wizard.action_create()
+        wizard.action_continue_reading()
+        self.assertEqual((wizard.read_done, wizard.pages_read), (False, 2))
+        wizard.action_continue_reading()
+        self.assertTrue(wizard.read_done)
+        pages = [int(call["query"]["page"]) for call in self.calls_to()]
+        self.assertEqual(pages, [1, 2, 3], "each page read once")
+        skus = wizard.line_ids.mapped("sku")
+        self.assertEqual(len([sku for sku in skus if sku.startswith("BULK-")]), 1200)
+        self.assertEqual(len(skus), len(set(skus)) + 1, "only NEW-DUP twice, as Zortout has it")

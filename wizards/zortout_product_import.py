@@ -133,7 +133,7 @@ class ZortoutProductImport(models.TransientModel):
         page, done, count = self.next_page or 1, False, self.zortout_count
         try:
             with self.account_id._zortout_client() as client:
-                while time.monotonic() < budget_end:
+                while True:  # at least one page a request, then as many as the budget allows
                     result = client.fetch_catalogue_page(code, page)
                     rows.extend(_row_to_json(row) for row in result.rows)
                     count = result.count or len(rows)
@@ -141,6 +141,8 @@ class ZortoutProductImport(models.TransientModel):
                         done = True
                         break
                     page += 1
+                    if time.monotonic() >= budget_end:
+                        break
         except zortout.ZortoutOutOfTimeError:
             pass  # the pages read are kept: Continue Reading goes on from the next one
         except zortout.ZortoutError as exc:
@@ -148,9 +150,9 @@ class ZortoutProductImport(models.TransientModel):
             raise UserError(render(self.env, message)) from None
         except SyncUserError as exc:
             raise UserError(render(self.env, exc.message)) from None
-        self.write({"rows_json": json.dumps(rows, ensure_ascii=False), "next_page": page + (0 if done else 1)
-                    if not done else page, "pages_read": page if done else page - 1, "read_done": done,
-                    "zortout_count": count})
+        # ``page``: the last page read when done, else the next one to read
+        self.write({"rows_json": json.dumps(rows, ensure_ascii=False), "next_page": page,
+                    "pages_read": page if done else page - 1, "read_done": done, "zortout_count": count})
         if done:
             self._plan()
 
