@@ -363,7 +363,6 @@ def main(env):
             else:
                 results.append(outcome)
         if not args.scenario or PRODUCT_IMPORT[0] in args.scenario:
-            account = account if chosen else setup_account(env, sandbox, location, WAREHOUSE)
             product_import = product_import_bench.measure(env, account, PRODUCT_IMPORT[1] // factor, say=say)
     finally:
         if bench:
