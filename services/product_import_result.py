@@ -25,7 +25,6 @@ class ImportResult:
             setattr(self, name, 0)
         self.duration_s = 0.0
         self.samples = {}
-        self.job_type = "create_products_from_zortout"
 
     @classmethod
     def from_dict(cls, data):
@@ -42,10 +41,7 @@ class ImportResult:
         if len(samples) < MAX_SAMPLES and sku not in samples:
             samples.append(sku)
 
-    # what the queue's state changes read of any job's result (see marketplace_job_state.py)
-    failed_warehouses = ()
-
     def as_dict(self):
         data = {name: getattr(self, name) for name in _COUNTERS}
-        data.update(duration_s=round(self.duration_s, 3), samples=self.samples, job_type=self.job_type)
+        data.update(duration_s=round(self.duration_s, 3), samples=self.samples)
         return data

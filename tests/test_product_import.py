@@ -266,6 +266,28 @@ class TestProductImport(MarketplaceCase):
         self.assertEqual((result["images_done"], result["image_failed"]), (1, 4))
         self.assertIn("images not fetched: 4", job.outcome)
 
+    def test_a_mapped_warehouse_sweep_lists_what_that_warehouse_holds(self):
+        """A warehouse sweep lists the products that warehouse holds (as Zortout's does): the
+        fixture rows hold stock in W0001 only, the bulk ones in every warehouse."""
+        shop = self.env["stock.location"].create({"name": "Shop W0002", "location_id": self.stock.id,
+                                                  "usage": "internal"})
+        self.account.stock_scope = "warehouses"
+        self.env["marketplace.warehouse.mapping"].create({
+            "account_id": self.account.id, "warehouse_code": "W0002", "location_id": shop.id})
+        wizard = self.open_wizard().with_context(default_account_id=self.account.id)  # as the form has it
+        self.assertIn("W0002", dict(wizard._fields["warehouse_code"]._description_selection(wizard.env)))
+        wizard.warehouse_code = "W0002"
+        wizard.action_read_again()
+        self.assertEqual(sorted(wizard.line_ids.mapped("sku")), [f"BULK-{i:06d}" for i in range(1, 31)])
+        self.assertTrue(all(call["query"].get("warehousecode") == "W0002" for call in self.calls_to()[-1:]))
+        wizard.warehouse_code = "__store__"
+        wizard.action_read_again()
+        self.assertIn("NEW-PLAIN", wizard.line_ids.mapped("sku"))
+
+    def test_a_user_who_may_not_create_products_is_told_before_pressing(self):
+        self.assertFalse(self.open_wizard(user=self.user).can_create)
+        self.assertTrue(self.open_wizard().can_create)
+
 
 @tagged("post_install", "-at_install")
 class TestProductImportPlan(SandboxCase, BaseCase):

@@ -80,6 +80,7 @@ class ZortoutProductImport(models.TransientModel):
     filter_barcode = fields.Selection([("all", "All"), ("with", "With barcode"), ("without", "Without barcode")],
                                       "Barcode", default="all")
     line_ids = fields.One2many("zortout.product.import.line", "wizard_id", "Products")
+    can_create = fields.Boolean(compute="_compute_can_create")
     count_new = fields.Integer("To Create", compute="_compute_counts")
     count_selected = fields.Integer("Ticked", compute="_compute_counts")
     count_refused = fields.Integer("Cannot Be Created", compute="_compute_counts")
@@ -92,13 +93,19 @@ class ZortoutProductImport(models.TransientModel):
             wizard.count_selected = len(lines.filtered(lambda line: line.selected and line.status == "new"))
             wizard.count_refused = len(lines) - wizard.count_new
 
+    def _compute_can_create(self):
+        can = all(self.env[model].has_access("create") for model in ("product.template", "product.product"))
+        for wizard in self:
+            wizard.can_create = can
+
     def _warehouse_choices(self):
-        choices = [(STORE_WIDE, self.env._("The whole store"))]
-        account_id = self.env.context.get("default_account_id") or (self.account_id.id if self else False)
-        if account_id:
-            mappings = self.env["marketplace.warehouse.mapping"].search([("account_id", "=", account_id)])
-            choices += [(code, code) for code in dict.fromkeys(mappings.mapped("warehouse_code")) if code]
-        return choices
+        """The whole store, or a Zortout warehouse the account maps (the form's context names the
+        account; without it, the codes of every mapping the user may read)."""
+        account_id = self.env.context.get("default_account_id")
+        domain = [("account_id", "=", account_id)] if account_id else []
+        mappings = self.env["marketplace.warehouse.mapping"].search(domain, order="warehouse_code")
+        return [(STORE_WIDE, self.env._("The whole store"))] + [
+            (code, code) for code in dict.fromkeys(mappings.mapped("warehouse_code")) if code]
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -249,11 +256,10 @@ class ZortoutProductImport(models.TransientModel):
         if not self.read_done:
             raise UserError(self.env._("Zortout's product list is not read to the end yet: press Continue "
                                        "Reading first."))
-        for model in ("product.template", "product.product"):
-            if not self.env[model].has_access("create"):
-                raise AccessError(self.env._(
-                    "Creating products needs the right to create products in Odoo (the Product: Create access "
-                    "right of the user). Ask someone who has it to press Create."))
+        if not self.can_create:
+            raise AccessError(self.env._(
+                "Creating products needs the right to create products in Odoo (the Product: Create access "
+                "right of the user). Ask someone who has it to press Create."))
         lines = self.line_ids.filtered(lambda line: line.selected and line.status == "new")
         if not lines:
             raise UserError(self.env._("Tick at least one product to create."))
