@@ -101,13 +101,13 @@ class TestWebhookClientAndSandbox(SandboxCase, BaseCase):
         self.assertEqual(config.active_urls(), {"addorderurl": "https://crm.example/orders",
                                                 "updateproducturl": "https://crm.example/products"})
         self.client.update_webhook(config.with_url(QUANTITY_URL_KEY, self.hook_url), config.keys)
-        stored = self.sandbox.webhook.read()
+        stored = self.sandbox.webhook.current_config()
         self.assertEqual((stored["addorderurl"], stored["updateproducturl"], stored[QUANTITY_URL_KEY]),
                          ("https://crm.example/orders", "https://crm.example/products", self.hook_url))
         self.assertEqual((stored["key1"], stored["key2"], stored["key3"]), ("k1", "k2", "k3"))
         # what a careless client would do: only its own URL in the body
         self.client.update_webhook(WebhookConfig(urls={QUANTITY_URL_KEY: self.hook_url}), ("k1", "k2", "k3"))
-        self.assertEqual(self.sandbox.webhook.read()["addorderurl"], "")
+        self.assertEqual(self.sandbox.webhook.current_config()["addorderurl"], "")
 
     def test_keys_never_reach_a_log_line_or_the_request_log(self):
         with self.assertLogs("odoo.addons.otd_marketplace_stock.zortout", level="DEBUG") as logs:
