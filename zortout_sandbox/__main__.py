@@ -12,6 +12,7 @@ webhook) with ``python -m zortout_sandbox sell SKU 2``; see control.py.
 """
 
 import argparse
+import contextlib
 import logging
 import sys
 
@@ -164,10 +165,8 @@ def main(argv=None):
     print("(sandbox-only values; press Ctrl+C to stop)")
     print(f"  a sale     : python -m zortout_sandbox --port {server.port} sell SKU 2   (delivered to the webhook)",
           flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
     return 0
 
 
