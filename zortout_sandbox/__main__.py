@@ -11,6 +11,9 @@ Every behaviour of the live service the sandbox can play has an option; see
 webhook) with ``python -m zortout_sandbox sell SKU 2``; see control.py.
 """
 
+# a command-line program: what it prints is its output, not a log
+# pylint: disable=print-used
+
 import argparse
 import contextlib
 import logging

@@ -11,6 +11,9 @@ Zortout does after a sale on a marketplace. The port is ``--port``, else
 ``$SANDBOX_PORT``, else 8099 (the one ``make run`` uses).
 """
 
+# a command-line program: what it prints is its output, not a log
+# pylint: disable=print-used
+
 import argparse
 import json
 import os
