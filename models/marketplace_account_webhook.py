@@ -361,13 +361,15 @@ class MarketplaceAccount(models.Model):
         self._webhook_new_transaction()
         result = work(self)
         if isinstance(self.env.cr, sql_db.Cursor):
-            self.env.cr.commit()
+            # the webhook's request commits its work at once, see the docstring
+            self.env.cr.commit()  # pylint: disable=invalid-commit
         return result
 
     def _webhook_new_transaction(self):
         """Commit, and run the next transaction READ COMMITTED (see _webhook_apart)."""
         cr = self.env.cr
-        cr.commit()
+        # ends the request's transaction so far (it only read), see _webhook_apart
+        cr.commit()  # pylint: disable=invalid-commit
         if isinstance(cr, sql_db.Cursor):
             cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
 

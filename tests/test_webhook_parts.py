@@ -295,7 +295,8 @@ class TestRunnerWakeUp(BaseCase):
         dbname = get_db_name()
         with sql_db.db_connect("postgres").cursor() as cr:
             cr.execute("LISTEN cron_trigger")
-            cr.commit()
+            # a cursor of its own on the postgres database: LISTEN starts listening at the commit
+            cr.commit()  # pylint: disable=invalid-commit
             connection = cr._cnx
             started = time.monotonic()
             notify_runner_later(dbname, fields.Datetime.now() + timedelta(seconds=2))
