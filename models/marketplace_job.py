@@ -353,13 +353,13 @@ class MarketplaceJob(models.Model):
 
     def action_cancel(self):
         self._check_states(("pending", "failed"),
-                           self.env._("Only pending or failed jobs can be cancelled (%s is %s)."))
+                           self.env._("Only pending or failed jobs can be cancelled (%(job)s is %(state)s)."))
         self._set_cancelled()
         return True
 
     def action_retry(self):
         self._check_states(("failed", "cancelled"),
-                           self.env._("Only failed or cancelled jobs can be retried (%s is %s)."))
+                           self.env._("Only failed or cancelled jobs can be retried (%(job)s is %(state)s)."))
         self._set_requeued()
         return True
 
@@ -446,12 +446,12 @@ class MarketplaceJob(models.Model):
         return job._action_open_form()
 
     def _check_states(self, states, message):
-        """Raise ``message`` (with the job and its state) unless every job is in ``states``."""
+        """Raise ``message`` (its %(job)s and %(state)s filled in) unless every job is in ``states``."""
         self.check_access("read")
         state_labels = dict(self._fields["state"]._description_selection(self.env))
         for job in self:
             if job.state not in states:
-                raise UserError(message % (job.display_name, state_labels[job.state]))
+                raise UserError(message % {"job": job.display_name, "state": state_labels[job.state]})
 
     def _action_open_form(self):
         self.ensure_one()
