@@ -132,7 +132,9 @@ class MarketplaceJob(models.Model):
                     vals = dict(vals)
                     del vals["state"]
                 self._check_user_fields(vals)
-            # nor through defaults given in the context (default_sync_location_id...)
+            # nor through defaults given in the context (default_sync_location_id...): a whole new context,
+            # since keyword arguments of with_context can add keys but not take them out
+            # pylint: disable-next=context-overridden
             self = self.with_context({key: value for key, value in self.env.context.items()
                                       if not key.startswith("default_") or key[8:] in USER_FIELDS})
         for vals in vals_list:
