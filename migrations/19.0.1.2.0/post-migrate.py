@@ -18,6 +18,7 @@
 import logging
 
 from odoo import SUPERUSER_ID, api
+from odoo.tools import SQL
 
 from odoo.addons.otd_marketplace_stock.tools.job_payload import MAX_CODE_LENGTH
 
@@ -36,7 +37,7 @@ def migrate(cr, version):
     # active_test stays on: an archived Odoo warehouse is never where stock goes
     env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
     migrate_warehouse_codes(env)
-    cr.execute(f'ALTER TABLE marketplace_account DROP COLUMN "{LEGACY_COLUMN}"')
+    cr.execute(SQL("ALTER TABLE marketplace_account DROP COLUMN %s", SQL.identifier(LEGACY_COLUMN)))
 
 
 def code_is_valid(code):
