@@ -38,5 +38,4 @@
         ],
     },
     "application": True,
-    "installable": True,
 }
