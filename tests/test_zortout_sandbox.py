@@ -78,7 +78,8 @@ class TestSandboxServer(SandboxCase, BaseCase):
         if auth:
             sent.update(storename=self.sandbox.store_name, apikey=self.sandbox.api_key,
                         apisecret=self.sandbox.api_secret)
-        response = requests.request(method, self.sandbox.base_url + route, params=params, headers=sent, **kwargs)
+        response = requests.request(method, self.sandbox.base_url + route, params=params, headers=sent,
+                                    timeout=kwargs.pop("timeout", 30), **kwargs)
         self.addCleanup(response.close)
         return response
 
