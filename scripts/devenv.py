@@ -483,13 +483,11 @@ def sandbox_env():
 def summarise(log_text, returncode, browser_required=True):
     """Turn Odoo's log into (passed, failed, reasons) following the project's rules."""
     reasons = []
-    match = None
-    for match in RESULT_LINE.finditer(log_text):
-        pass
-    if not match:
+    results = RESULT_LINE.findall(log_text)
+    if not results:
         reasons.append("Odoo printed no test result line (the addon did not install or Odoo crashed)")
         return 0, 1, reasons
-    failures, errors, total = map(int, match.groups())
+    failures, errors, total = map(int, results[-1])  # the last one
     failed = failures + errors
     passed = total - failed
     if total == 0:
