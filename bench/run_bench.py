@@ -161,7 +161,8 @@ class Bench:
                 "api_calls": measure.api_calls, "rss_mb": measure.rss_growth_mb, "runner_calls": calls,
                 "steps": steps, "lines_seconds": self.lines.seconds if with_lines else 0.0,
                 "apply_seconds": self.odoo_apply.seconds, "read_seconds": self.quant_reads.seconds,
-                "phase_seconds": dict(self.steps.seconds), "lines_added": line_count(env) - lines_before, "moves": moves, "moved_products": moved_products,
+                "phase_seconds": dict(self.steps.seconds), "lines_added": line_count(env) - lines_before,
+                "moves": moves, "moved_products": moved_products,
                 "changed": len(changes)}
 
     def report_profile(self, profiler, label):
@@ -412,7 +413,8 @@ def main(env):
     bench_args = os.environ.get("OTD_BENCH_ARGS")
     with open(results_dir / "latest.md", "w") as handle:
         handle.write(f"Measured with `make bench{' ARGS=' + repr(bench_args) if bench_args else ''}`"
-                     f" ({os.cpu_count()} CPUs, sandbox on 127.0.0.1 in its own process, medians of {args.runs} runs with lines,"
+                     f" ({os.cpu_count()} CPUs, sandbox on 127.0.0.1 in its own process, medians of {args.runs} runs"
+                     " with lines,"
                      f" {total:.0f} s in all; load average {load_start} at the start, {load} at the end).\n\n")
         for title, headers, rows, notes in sections:
             handle.write(f"**{title}**\n\n{render_markdown(headers, rows)}\n\n")

@@ -194,8 +194,9 @@ class MarketplaceAccount(models.Model):
         url = self.env["ir.config_parameter"].sudo().get_param(BASE_URL_PARAM) or zortout.DEFAULT_BASE_URL
         problem = base_url_problem(url)
         if problem:
-            raise UserError(self.env._("%(problem)s Ask a system administrator to fix the system parameter %(parameter)s.",
-                                       problem=problem, parameter=BASE_URL_PARAM))
+            raise UserError(self.env._(
+                "%(problem)s Ask a system administrator to fix the system parameter %(parameter)s.",
+                problem=problem, parameter=BASE_URL_PARAM))
         return url
 
     def _zortout_client(self, logger=None, **options):

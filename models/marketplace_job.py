@@ -435,8 +435,8 @@ class MarketplaceJob(models.Model):
         for new_index, index in enumerate(done):
             pages.filtered(lambda page, index=index: page.sweep == index).copy(
                 {"job_id": job.id, "applied": False, "sweep": new_index})
-        base = dict(stored_json(self.result) or {}, fetched=0, matched=0, updated=0, unchanged=0, skipped={}, samples={},
-                    dry_run=False, negative_clamped=0, not_in_zortout=0, count_mismatch=0, api_calls=0,
+        base = dict(stored_json(self.result) or {}, fetched=0, matched=0, updated=0, unchanged=0, skipped={},
+                    samples={}, dry_run=False, negative_clamped=0, not_in_zortout=0, count_mismatch=0, api_calls=0,
                     duration_s=0, warehouses=[],
                     warehouse_code=", ".join(target["code"] for target in kept if target["code"]) or None,
                     location=", ".join(target["location"] for target in kept))

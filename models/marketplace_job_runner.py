@@ -66,7 +66,8 @@ class MarketplaceJobRunner(models.Model):
         self.invalidate_recordset()
         if self.state == "running":
             raise UserError(self.env._("This job is already running."))
-        self._check_states(RUNNABLE_STATES, self.env._("Only pending or failed jobs can be run (%(job)s is %(state)s)."))
+        self._check_states(RUNNABLE_STATES,
+                           self.env._("Only pending or failed jobs can be run (%(job)s is %(state)s)."))
         self.account_id._lock_for_pull()
         other = self.search([("account_id", "=", self.account_id.id), ("state", "=", "running"),
                              ("id", "!=", self.id)], limit=1)

@@ -103,7 +103,8 @@ class MarketplaceJobState(models.Model):
         wait = getattr(exc.cause, "retry_after", None) or 0
         if wait:
             message = [msg(_lt("Zortout asked to wait %(seconds)s seconds before the next call, longer than this run "
-                               "had left before Odoo's time limit. Nothing of the step was kept."), seconds=f"{wait:g}")]
+                               "had left before Odoo's time limit. Nothing of the step was kept."),
+                           seconds=f"{wait:g}")]
         else:
             message = [msg(_lt("Zortout answered too slowly: the step could not finish before Odoo's time limit "
                                "for this run. Nothing of the step was kept."))]

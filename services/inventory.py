@@ -17,7 +17,8 @@ from .matching import ProductFacts
 
 _logger = logging.getLogger(__name__)
 
-__all__ = ["ProductIndex", "QuantState", "stock_levels", "read_quants", "tree_condition", "apply_changes", "ApplyRefusal"]
+__all__ = ["ProductIndex", "QuantState", "stock_levels", "read_quants", "tree_condition", "apply_changes",
+           "ApplyRefusal"]
 
 
 class ProductIndex:

@@ -284,7 +284,8 @@ class TestJobs(MarketplaceCase):
             job = self.run_job({"sku_list": ["DEMO-MUG", "DEMO-NOT-IN-ODOO"]})
         prefix = f"zortout-sync job={job.reference} account={self.account.id} "
         events = [line.split(" event=")[1].split(" ")[0] for line in logs.output if prefix in line]
-        self.assertEqual([e for e in events if e not in ("decision", "http", "page", "applied_pages")], ["start", "fetched", "applied", "done"])
+        self.assertEqual([e for e in events if e not in ("decision", "http", "page", "applied_pages")],
+                         ["start", "fetched", "applied", "done"])
         text = "\n".join(logs.output)
         self.assertIn(f"{prefix}event=start warehouse=- location={format_value(self.stock.complete_name)} "
                       "source=store_wide mode=sku_list", text)

@@ -126,7 +126,8 @@ class TestWebhookClientAndSandbox(SandboxCase, BaseCase):
         self.assertEqual(self.client.get_webhook().url(), self.hook_url)
         bare = WebhookConfig.from_api({"key1": "a", "key2": "b", "key3": "c", "updatequantityurl": "u",
                                        "hookVersion": 2, "customurl": "x"})
-        self.assertEqual((bare.keys, bare.url(), bare.version, bare.urls["customurl"]), (("a", "b", "c"), "u", "2", "x"))
+        self.assertEqual((bare.keys, bare.url(), bare.version, bare.urls["customurl"]),
+                         (("a", "b", "c"), "u", "2", "x"))
         partial = WebhookConfig.from_api({"res": {"resCode": "200"}, "list": [{"key1": "a", "addorderurl": None}]})
         self.assertIsNone(partial.keys)
         self.assertEqual(partial.urls, {"addorderurl": ""})

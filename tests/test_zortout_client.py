@@ -323,7 +323,8 @@ class TestZortoutWrites(SandboxCase, BaseCase):
         call = self.sandbox.requests[-1]
         self.assertEqual((call["method"], call["route"]), ("POST", "/Product/UpdateProductStockList"))
         self.assertEqual(call["query"], {"warehousecode": "W0002"})
-        self.assertEqual(call["body"], {"stocks": [{"sku": "DEMO-MUG", "stock": 10}, {"sku": "DEMO-CAP", "stock": 2.5}]})
+        self.assertEqual(call["body"],
+                         {"stocks": [{"sku": "DEMO-MUG", "stock": 10}, {"sku": "DEMO-CAP", "stock": 2.5}]})
         mug = client.fetch_products("W0002", ["DEMO-MUG"])[0]
         self.assertEqual(mug.stock, Decimal("10.00"))
         client.update_stock_list([("DEMO-MUG", 3)], "W0002", available=True)
@@ -614,7 +615,8 @@ class TestZortoutPages(SandboxCase, BaseCase):
         self.assertEqual([row.zortout_id for page in pages for row in page.rows], ids)
         last = pages[2].rows[-1]
         self.assertEqual((last.stock, last.available_stock), self.sandbox.catalogue.stock_of(last.sku, "W0001"))
-        self.assertEqual([(c["query"]["page"], c["query"]["limit"], c["query"]["warehousecode"]) for c in self.calls_to()],
+        self.assertEqual([(c["query"]["page"], c["query"]["limit"], c["query"]["warehousecode"])
+                          for c in self.calls_to()],
                          [("1", "500", "W0001"), ("2", "500", "W0001"), ("3", "500", "W0001")])
         self.assertEqual((client.stats.calls, client.stats.pages, client.stats.retries), (3, 3, 0))
 

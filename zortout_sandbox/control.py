@@ -45,7 +45,8 @@ def parse_args(argv):
     count.add_argument("stock")
     count.add_argument("--available", help="sellable stock (default: on hand minus the reservations)")
     count.add_argument("--warehouse", help="warehouse code (default: the store's first warehouse)")
-    commands.add_parser("webhook", parents=[where], help="show the webhook configuration (keys hidden) and the last deliveries")
+    commands.add_parser("webhook", parents=[where],
+                        help="show the webhook configuration (keys hidden) and the last deliveries")
     return parser.parse_args(argv)
 
 
