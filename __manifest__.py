@@ -1,6 +1,6 @@
 {
     "name": "Zortout Stock Sync",
-    "version": "19.0.1.3.0",
+    "version": "19.0.1.4.0",
     "category": "Inventory/Inventory",
     "summary": "Pull on-hand and available stock from Zortout (ZORT) into Odoo inventory, "
                "with a job queue, scheduled pulls and a Thai UI",

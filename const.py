@@ -47,6 +47,10 @@ SYNC_PHASES = [
 ]
 
 #: delay before the next try after a transient failure: 60 s, 120 s, 240 s... at most one hour
+#: context key of the upgrade's data migrations (and the first pull that completes them): they keep the
+#: accounts' locations as the database holds them, even where two accounts fill one location
+UPGRADE_CONTEXT = "marketplace_upgrade"
+
 BACKOFF_BASE = 60
 BACKOFF_CAP = 3600
 #: times the runner looks again after another runner claimed the job it picked

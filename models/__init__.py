@@ -2,6 +2,7 @@ from . import ir_config_parameter
 from . import marketplace_account
 from . import marketplace_account_warehouses
 from . import marketplace_account_alerts
+from . import marketplace_account_filling
 from . import marketplace_warehouse_mapping
 from . import marketplace_job
 from . import marketplace_job_state

@@ -13,6 +13,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.otd_marketplace_stock import zortout
+from odoo.addons.otd_marketplace_stock.const import UPGRADE_CONTEXT
 
 from odoo.addons.otd_marketplace_stock.tools.job_message import SyncUserError, _lt, msg
 from odoo.addons.otd_marketplace_stock.tools.job_payload import MAX_CODE_LENGTH
@@ -189,12 +190,13 @@ class MarketplaceAccountWarehouses(models.Model):
         version read (its location's Odoo warehouse short name, when Zortout has that code), or
         keep store-wide totals, as it did without one. The chatter says which."""
         self.ensure_one()
-        account = self.sudo()
+        # the upgrade's last step: it keeps the location the account filled before (see UPGRADE_CONTEXT)
+        account = self.sudo().with_context(**{UPGRADE_CONTEXT: True})
         location = account._zortout_target_location()
         short_name = account._legacy_short_name()
         known = short_name and short_name in {warehouse.code for warehouse in client.list_warehouses()}
         if known:
-            self.env["marketplace.warehouse.mapping"].sudo().create(
+            account.env["marketplace.warehouse.mapping"].create(
                 {"account_id": account.id, "warehouse_code": short_name, "location_id": location.id})
             account.write({"stock_scope": "warehouses", "legacy_short_name_pending": False})
             body = self.env._(

@@ -75,6 +75,11 @@ class MarketplaceWarehouseMapping(models.Model):
                     "%(location)s is not an internal location: Zortout's stock can only fill an internal "
                     "location.", location=mapping.location_id.display_name))
 
+    @api.constrains("location_id", "account_id")
+    def _check_one_filler(self):
+        """No other active account fills this location, a location inside it or one around it."""
+        self.account_id._check_one_filler()
+
     @api.depends("warehouse_code", "location_id")
     def _compute_display_name(self):
         for mapping in self:

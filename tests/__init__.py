@@ -30,3 +30,4 @@ from . import test_clerk_jobs
 from . import test_unattended
 from . import test_alerts
 from . import test_bounded_steps
+from . import test_one_filler

@@ -86,6 +86,12 @@ class MarketplaceCase(SandboxCase, TransactionCase):
         values = {"name": f"Product {sku}", "default_code": sku, "type": "consu", "is_storable": True, **values}
         return cls.env["product.product"].create(values)
 
+    @classmethod
+    def location_of_its_own(cls, name):
+        """An internal location outside the account's Stock Location, that another account may fill."""
+        return cls.env["stock.location"].create(
+            {"name": name, "location_id": cls.warehouse.view_location_id.id, "usage": "internal"})
+
     # -- helpers -------------------------------------------------------------
 
     def on_hand(self, product, location=None):

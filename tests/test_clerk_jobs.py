@@ -293,7 +293,8 @@ class TestClerkJobs(MarketplaceCase):
         self.assertEqual((job.account_id, job.origin, job.state), (self.account, "hand_made", "pending"))
         self.assertTrue(job.reference.startswith("JOB/"))
         self.env["marketplace.account"].create({"name": "Second", "store_name": "x", "api_key": "k",
-                                                "api_secret": "s", "stock_scope": "store_total"})
+                                                "api_secret": "s", "stock_scope": "store_total",
+                                                "stock_location_id": self.location_of_its_own("Second Shop").id})
         form = Form(self.env(user=self.user)["marketplace.job"])
         self.assertFalse(form.account_id, "with two accounts the clerk chooses")
 

@@ -73,7 +73,8 @@ class TestPullStock(MarketplaceCase):
     def test_action_sync_stock_from_zortout_from_a_scheduled_action(self):
         """model.action_sync_stock_from_zortout() pulls every enabled account once, never duplicating."""
         other = self.account.copy({"name": "Zortout Copy", "api_key": "sandbox-api-key",
-                                   "api_secret": "sandbox-api-secret"})
+                                   "api_secret": "sandbox-api-secret", "stock_scope": "store_total",
+                                   "stock_location_id": self.location_of_its_own("Copy Shop").id})
         disabled = self.account.copy({"name": "Disabled", "sync_enabled": False})
         busy = self.new_job()  # the first account already has a pending sync
         self.assertIs(self.env["marketplace.account"].action_sync_stock_from_zortout(), True)

@@ -111,7 +111,7 @@ class TestEngineOwnsItsState(WebhookCase):
                                                     "stock_location_id": self.stock.id})
         account = self.env["marketplace.account"].create({"name": "Moves", "stock_scope": "warehouses"})
         self.env["marketplace.warehouse.mapping"].create({"account_id": account.id, "warehouse_code": "W0001",
-                                                           "location_id": self.stock.id})
+                                                           "location_id": self.location_of_its_own("Moves").id})
         with self.assertRaises(UserError):
             account.company_id = self.company_b
 

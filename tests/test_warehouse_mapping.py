@@ -233,7 +233,8 @@ class TestWarehouseCodeMigration(MarketplaceCase):
     def test_the_single_code_account_migrates_and_pulls_as_before(self):
         before = self.run_job()  # store-wide, to compare with: nothing special about it
         self.assertEqual(before.state, "done", before.error)
-        store_wide = self.account.copy({"name": "No code"})
+        store_wide = self.account.copy({"name": "No code", "stock_scope": "store_total",
+                                        "stock_location_id": self.location_of_its_own("No Code Shop").id})
         self.migrate([(self.account, "ODS001"), (store_wide, None)])
         self.sandbox.clear_requests()
         mapping = self.account.warehouse_mapping_ids

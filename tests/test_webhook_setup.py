@@ -92,6 +92,7 @@ class TestWebhookSetup(MarketplaceCase):
     def test_another_account_of_this_odoo_keeps_the_url(self):
         self.account.action_enable_instant_sync()
         second = self.account.copy({"name": "Zortout Second Warehouse", "zortout_warehouse_code": "W0002",
+                                    "stock_location_id": self.location_of_its_own("Second Warehouse").id,
                                     "api_key": self.sandbox.api_key, "api_secret": self.sandbox.api_secret})
         with self.assertRaises(UserError) as refused:
             second.action_enable_instant_sync()

@@ -35,7 +35,8 @@ def migrate(cr, version):
     if not cr.fetchone():
         return
     # active_test stays on: an archived Odoo warehouse is never where stock goes
-    env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+    # the upgrade keeps the accounts' locations as they are, even two accounts on one location
+    env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True, "marketplace_upgrade": True})
     migrate_warehouse_codes(env)
     cr.execute(SQL("ALTER TABLE marketplace_account DROP COLUMN %s", SQL.identifier(LEGACY_COLUMN)))
 

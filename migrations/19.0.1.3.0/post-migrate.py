@@ -41,7 +41,8 @@ def migrate(cr, version):
         return
     upgraded_at = row[0]
     mark_short_name_accounts(cr, upgraded_at)
-    env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+    # the upgrade keeps the accounts' locations as they are, even two accounts on one location
+    env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True, "marketplace_upgrade": True})
     move_mappings_off_archived_warehouses(env, upgraded_at)
 
 
