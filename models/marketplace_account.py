@@ -8,20 +8,20 @@ from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.otd_marketplace_stock import zortout
 from odoo.addons.otd_marketplace_stock.const import (
+    FULL_PULL_ORIGINS,
+    INSTANT_JOB_TYPE,
     JOB_STATES,
     PARAM_DAILY_CALL_LIMIT,
     PARAM_READ_TIMEOUT,
     PARAM_REQUEST_MAX_SKUS,
-    FULL_PULL_ORIGINS,
-    INSTANT_JOB_TYPE,
     SYNC_JOB_TYPE,
     SYNC_PHASES,
 )
 from odoo.addons.otd_marketplace_stock.services.base_url import base_url_problem
 from odoo.addons.otd_marketplace_stock.tools.job_message import SyncUserError, _lt, msg
 from odoo.addons.otd_marketplace_stock.tools.params import param_value
-from odoo.addons.otd_marketplace_stock.tools.time_limits import step_deadline
 from odoo.addons.otd_marketplace_stock.tools.row_lock import try_lock_rows
+from odoo.addons.otd_marketplace_stock.tools.time_limits import step_deadline
 
 from .ir_config_parameter import BASE_URL_PARAM
 

@@ -14,7 +14,6 @@ from odoo.exceptions import UserError
 
 from odoo.addons.otd_marketplace_stock import zortout
 from odoo.addons.otd_marketplace_stock.const import UPGRADE_CONTEXT
-
 from odoo.addons.otd_marketplace_stock.tools.job_message import SyncUserError, _lt, msg
 from odoo.addons.otd_marketplace_stock.tools.job_payload import MAX_CODE_LENGTH
 

@@ -24,11 +24,9 @@ from odoo.addons.otd_marketplace_stock.const import (
     SKIP_REASONS,
     SYNC_PHASES,
 )
-
 from odoo.addons.otd_marketplace_stock.services.sync_engine import begin_preview_sweep
 from odoo.addons.otd_marketplace_stock.tools.job_message import (
     SyncUserError,
-    render,
     render_error_html,
     safe_render,
     stored_json,

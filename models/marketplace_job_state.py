@@ -17,7 +17,6 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.addons.otd_marketplace_stock import zortout
 from odoo.addons.otd_marketplace_stock.const import BACKOFF_BASE, BACKOFF_CAP, SYNC_JOB_TYPE
 from odoo.addons.otd_marketplace_stock.services.joblog import log_job_event
-
 from odoo.addons.otd_marketplace_stock.tools.job_message import SyncUserError, _lt, at, msg, render
 from odoo.addons.otd_marketplace_stock.tools.job_payload import PayloadError
 

@@ -11,9 +11,9 @@ import logging
 import threading
 
 from odoo import fields, models, sql_db
-from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
 from odoo.tools import SQL
 
+from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
 
 _logger = logging.getLogger(__name__)
 

@@ -6,6 +6,7 @@ Needs Pillow (it is in the virtual environment of scripts/devenv.py):
 """
 import math
 from pathlib import Path
+
 from PIL import Image, ImageDraw
 
 S = 1024  # drawn at 4x, scaled down for smooth edges

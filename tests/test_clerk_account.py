@@ -2,7 +2,6 @@
 pull comes, the result of ทดสอบ Warehouse Code in a dialog that stays, the warehouse list's
 dialogs, the instant-sync address warning, and the times a job's English error (the log's) gives."""
 
-import logging
 from datetime import timedelta
 
 from lxml import etree

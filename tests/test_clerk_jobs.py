@@ -10,9 +10,8 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, HttpCase, tagged
 
-from odoo.addons.otd_marketplace_stock.models.ir_config_parameter import BASE_URL_PARAM
-
 from odoo.addons.otd_marketplace_stock.const import PARAM_HAND_MADE_HOLD, PARAM_REQUEST_BUDGET
+from odoo.addons.otd_marketplace_stock.models.ir_config_parameter import BASE_URL_PARAM
 
 from .common import MarketplaceCase
 from .sandbox_case import PRODUCTS, SandboxCase

@@ -5,13 +5,11 @@ from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
-from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import Catalogue
-
 from odoo.addons.otd_marketplace_stock.services.joblog import format_value
+from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import Catalogue
 
 from .common import MarketplaceCase, held_by_a_live_runner
 from .sandbox_case import PRODUCTS
-
 
 # the payload exactly as the Thai user guide shows it, notes included
 GUIDE_PAYLOAD = """{

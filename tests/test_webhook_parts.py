@@ -21,7 +21,6 @@ from odoo.tests.common import BaseCase, get_db_name
 
 from odoo.addons.otd_marketplace_stock.const import WEBHOOK_ROUTE
 from odoo.addons.otd_marketplace_stock.models.marketplace_job_webhook import notify_runner_later
-
 from odoo.addons.otd_marketplace_stock.services.webhook_payload import (
     DeliveryError,
     check_keys,
@@ -36,8 +35,8 @@ from odoo.addons.otd_marketplace_stock.zortout import (
     ZortoutAuthError,
     ZortoutPermanentError,
 )
-from odoo.addons.otd_marketplace_stock.zortout_sandbox.__main__ import build_server, names_control_command, parse_args
 from odoo.addons.otd_marketplace_stock.zortout_sandbox import Catalogue
+from odoo.addons.otd_marketplace_stock.zortout_sandbox.__main__ import build_server, names_control_command, parse_args
 
 from .sandbox_case import SandboxCase
 

@@ -36,7 +36,6 @@ from .server import (
 )
 from .webhook import CONFIG_ENVELOPES, DELIVERY_FORMATS, NO_WEBHOOK_ANSWERS
 
-
 #: what --help says of the commands that talk to a running sandbox (control.py)
 COMMANDS_HELP = """commands (to a running sandbox; --host and --port before or after them):
   sell SKU [QUANTITY] [--warehouse CODE]     a sale in Zortout: the stock drops, the webhook is called
