@@ -1,8 +1,9 @@
-"""Names and defaults shared by the whole addon, in one place.
+"""Names, limits and defaults of the whole addon, in one place: the modules import them
+from here (a test may patch one where it is used).
 
 Adding a skip reason: add it to ``SKIP_REASONS`` (key and English label), then
-translate the label in ``i18n/th.po``. Adding a job type: add it to
-``JOB_TYPES``; the job model runs ``_run_<type>`` for it.
+translate the label in ``i18n/th.po``. Adding a job type: see job_types/ (one module
+and one registration).
 """
 
 # -- job queue -------------------------------------------------------------------
@@ -21,7 +22,6 @@ SYNC_JOB_TYPE = "sync_stock_from_zortout"
 #: as a sync with a SKU list; it neither blocks nor postpones Pull Stock and the
 #: scheduled full pulls, which stay the safety net
 INSTANT_JOB_TYPE = "instant_sync_from_zortout"
-JOB_TYPES = [(SYNC_JOB_TYPE, "Sync Stock from Zortout"), (INSTANT_JOB_TYPE, "Instant Sync from Zortout")]
 
 #: what started a job; set by the code that creates it (engine-owned: not a user field)
 JOB_ORIGINS = [
@@ -55,6 +55,37 @@ BACKOFF_BASE = 60
 BACKOFF_CAP = 3600
 #: times the runner looks again after another runner claimed the job it picked
 CLAIM_RETRIES = 10
+#: due jobs a claim looks at before it gives up on accounts that are busy elsewhere
+CLAIM_CANDIDATES = 20
+#: times the runner takes a step again at once after a lock conflict, before it postpones the job
+STEP_CONFLICT_RETRIES = 3
+#: seconds a runner run may take from the moment it claims a job (on top of
+#: Odoo's own cron window): well inside a cron worker's real-time limit
+RUNNER_STEP_BUDGET = 20.0
+#: a step's share of Odoo's real-time limit kept free for rolling back and recording the
+#: postponement (tools/time_limits.py)...
+MARGIN_SHARE = 0.1
+#: ...and never less than this many seconds
+MIN_MARGIN_SECONDS = 5.0
+#: first key of the advisory locks on job runs ("ZJOB"); the second is the job's id
+RUN_LOCK_NAMESPACE = 0x5A4A4F42
+#: seconds added to a wake-up time: the job is surely due when the runner looks
+WAKE_MARGIN = 0.5
+
+# -- a job's payload (tools/job_payload.py) -----------------------------------------
+
+#: SKUs a payload's sku_list may hold
+MAX_SKUS = 10_000
+#: characters of a Zortout warehouse code
+MAX_CODE_LENGTH = 30
+
+# -- who may do what, and where the Zortout client logs ----------------------------
+
+#: Marketplace Administrator: sees and sets the API key and secret and the webhook keys,
+#: runs a job with "force"
+MANAGER_GROUP = "otd_marketplace_stock.group_marketplace_manager"
+#: the Zortout client's logger (one line per call, at DEBUG)
+CLIENT_LOGGER = "odoo.addons.otd_marketplace_stock.zortout"
 
 # -- system parameters: key -> default (the code falls back to the default) --------
 
@@ -107,6 +138,16 @@ PARAM_DEFAULTS = {
 WEBHOOK_ROUTE = "/otd_marketplace_stock/webhook"
 #: a delivery is one product (about 100 bytes); a bigger body is refused (HTTP 400)
 WEBHOOK_MAX_BODY = 64 * 1024
+#: at most this many products are read from one delivery (Zortout sends one)
+MAX_PRODUCTS = 1000
+#: the event of a product's quantity change, the one our URL is registered for
+QUANTITY_EVENT = "UPDATEPRODUCTQUANTITY"
+#: first half of the advisory lock that lines up the deliveries of one account ("ZORT")
+ADVISORY_LOCK_NAMESPACE = 0x5A4F5254
+#: days the deliveries' daily counts are kept
+WEBHOOK_DAY_KEEP_DAYS = 90
+#: rows a day of an account's delivery counts is spread over
+WEBHOOK_DAY_SLOTS = 16
 
 # -- the sync's decisions ----------------------------------------------------------
 
@@ -137,6 +178,18 @@ LINE_DECISIONS = [
     *SKIP_REASONS.items(),
     NOT_IN_ZORTOUT,
 ]
+
+#: a sweep whose pages drifted is read again from page 1, at most this many times in all
+MAX_SWEEP_PASSES = 2
+#: an apply step takes no further kept page once it has planned for this long (see SyncEngine._step_apply)
+APPLY_STEP_PLAN_SECONDS = 3.0
+#: sample SKUs a result keeps per skip reason
+MAX_SAMPLES = 20
+
+# -- alerts --------------------------------------------------------------------------
+
+#: no good full pull for this many pull intervals is a problem
+STALE_INTERVALS = 3
 
 # -- zero guard: refuse a full sweep that would empty most of the stocked products --
 

@@ -27,7 +27,7 @@ MAX_RUNNER_CALLS = 500
 class ApiTimer:
     """Time spent inside the Zortout client's public calls (HTTP and parsing)."""
 
-    METHODS = ("fetch_page", "fetch_products", "list_warehouses", "count_products", "get_product_detail")
+    METHODS = ("fetch_page", "list_warehouses", "count_products")
 
     def __init__(self):
         self.seconds = 0.0

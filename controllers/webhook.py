@@ -28,7 +28,8 @@ from odoo import SUPERUSER_ID, http
 from odoo.http import Response, request
 
 from odoo.addons.otd_marketplace_stock.const import WEBHOOK_MAX_BODY, WEBHOOK_ROUTE
-from odoo.addons.otd_marketplace_stock.services.webhook_log import log_webhook_event
+from odoo.addons.otd_marketplace_stock.services.webhook_events import webhook_event
+from odoo.addons.otd_marketplace_stock.services.joblog import log_event
 from odoo.addons.otd_marketplace_stock.services.webhook_payload import DeliveryError, check_keys, parse_delivery
 
 _logger = logging.getLogger(__name__)
@@ -78,24 +79,24 @@ class ZortoutWebhook(http.Controller):
             account._webhook_count(exc.reason)
             return self._refuse(account, 400, exc.reason, started, "unreadable body", detail=str(exc))
         ignored = account._webhook_ignore_reason()
-        if ignored or not delivery.is_quantity_event or not delivery.skus:
+        event = webhook_event(delivery.event)
+        if ignored or not event or not delivery.skus:
             account._webhook_count()
-            reason = ignored or ("other_event" if not delivery.is_quantity_event else "no_sku")
-            log_webhook_event(_logger, logging.INFO, account.id, None, "webhook_ignored", reason=reason,
-                              event_name=delivery.event, format=delivery.shape, **self._unusable(delivery),
-                              ms=self._ms(started))
+            reason = ignored or ("other_event" if not event else "no_sku")
+            log_event(_logger, logging.INFO, None, account.id, "webhook_ignored", reason=reason,
+                      event_name=delivery.event, format=delivery.shape, **self._unusable(delivery),
+                      ms=self._ms(started))
             return Response(status=200)
-        outcome = account._webhook_enqueue(delivery.skus)
-        log_webhook_event(_logger, logging.INFO, account.id, outcome["job"], "webhook_accepted",
-                          skus=len(delivery.skus), added=outcome["added"], pending=outcome["pending"],
-                          due=outcome.get("due"), format=delivery.shape, **self._unusable(delivery),
-                          ms=self._ms(started))
+        outcome = account._webhook_enqueue(event, delivery.skus)
+        log_event(_logger, logging.INFO, outcome["job"], account.id, "webhook_accepted",
+                  skus=len(delivery.skus), added=outcome["added"], pending=outcome["pending"],
+                  due=outcome.get("due"), format=delivery.shape, **self._unusable(delivery), ms=self._ms(started))
         return Response(status=200)
 
     def _refuse(self, account, status, reason, started, text, **values):
-        log_webhook_event(_logger, logging.WARNING, account.id if account else None, None, "webhook_refused",
-                          status=status, reason=reason, peer=request.httprequest.remote_addr,
-                          ms=self._ms(started), **values)
+        log_event(_logger, logging.WARNING, None, account.id if account else None, "webhook_refused",
+                  status=status, reason=reason, peer=request.httprequest.remote_addr, ms=self._ms(started),
+                  **values)
         return Response(text, status=status, content_type="text/plain; charset=utf-8")
 
     @staticmethod

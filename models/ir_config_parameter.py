@@ -4,8 +4,6 @@ from odoo.exceptions import ValidationError
 from odoo.addons.otd_marketplace_stock.const import PARAM_BASE_URL
 from odoo.addons.otd_marketplace_stock.services.base_url import base_url_problem
 
-BASE_URL_PARAM = PARAM_BASE_URL
-
 
 class IrConfigParameter(models.Model):
     """Only system administrators can write system parameters (base.group_system,
@@ -16,7 +14,7 @@ class IrConfigParameter(models.Model):
 
     @api.constrains("key", "value")
     def _check_zortout_base_url(self):
-        for param in self.filtered(lambda p: p.key == BASE_URL_PARAM):
+        for param in self.filtered(lambda p: p.key == PARAM_BASE_URL):
             problem = base_url_problem(param.value)
             if problem:
                 raise ValidationError(self.env._("%s", problem))

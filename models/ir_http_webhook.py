@@ -16,7 +16,7 @@ from odoo import models
 from odoo.http import Response, request
 
 from odoo.addons.otd_marketplace_stock.const import WEBHOOK_MAX_BODY, WEBHOOK_ROUTE
-from odoo.addons.otd_marketplace_stock.services.webhook_log import log_webhook_event
+from odoo.addons.otd_marketplace_stock.services.joblog import log_event
 
 _logger = logging.getLogger("odoo.addons.otd_marketplace_stock.controllers.webhook")
 
@@ -38,8 +38,8 @@ class IrHttp(models.AbstractModel):
                     account._webhook_count("too_large")
                     # the refusal ends the request with an exception, which rolls its transaction back
                     request.env.cr.commit()
-                log_webhook_event(_logger, logging.WARNING, account.id, None, "webhook_refused", status=400,
-                                  reason=reason, bytes=length, peer=httprequest.remote_addr)
+                log_event(_logger, logging.WARNING, None, account.id, "webhook_refused", status=400,
+                          reason=reason, bytes=length, peer=httprequest.remote_addr)
                 abort(Response("body too large" if length is not None else "length required", status=400,
                                content_type="text/plain"))
         return super()._pre_dispatch(rule, args)

@@ -8,9 +8,12 @@ from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.otd_marketplace_stock import zortout
 from odoo.addons.otd_marketplace_stock.const import (
+    CLIENT_LOGGER,
     FULL_PULL_ORIGINS,
     INSTANT_JOB_TYPE,
     JOB_STATES,
+    MANAGER_GROUP,
+    PARAM_BASE_URL,
     PARAM_DAILY_CALL_LIMIT,
     PARAM_READ_TIMEOUT,
     PARAM_REQUEST_MAX_SKUS,
@@ -20,16 +23,11 @@ from odoo.addons.otd_marketplace_stock.const import (
 from odoo.addons.otd_marketplace_stock.services.base_url import base_url_problem
 from odoo.addons.otd_marketplace_stock.tools.job_message import SyncUserError, _lt, msg
 from odoo.addons.otd_marketplace_stock.tools.params import param_value
-from odoo.addons.otd_marketplace_stock.tools.row_lock import try_lock_rows
 from odoo.addons.otd_marketplace_stock.tools.time_limits import step_deadline
+from odoo.addons.otd_marketplace_stock.tools.row_lock import try_lock_rows
 
-from .ir_config_parameter import BASE_URL_PARAM
 
 _logger = logging.getLogger(__name__)
-
-CLIENT_LOGGER = "odoo.addons.otd_marketplace_stock.zortout"
-MANAGER_GROUP = SECRET_GROUP = "otd_marketplace_stock.group_marketplace_manager"
-READ_TIMEOUT_PARAM = PARAM_READ_TIMEOUT
 
 
 class MarketplaceAccount(models.Model):
@@ -49,8 +47,8 @@ class MarketplaceAccount(models.Model):
     sync_enabled = fields.Boolean("Sync Enabled", default=True, tracking=True)
     store_name = fields.Char("Store Name", tracking=True)
     # secrets: readable only by Marketplace administrators, never copied, never tracked
-    api_key = fields.Char("API Key", copy=False, groups=SECRET_GROUP)
-    api_secret = fields.Char("API Secret", copy=False, groups=SECRET_GROUP)
+    api_key = fields.Char("API Key", copy=False, groups=MANAGER_GROUP)
+    api_secret = fields.Char("API Secret", copy=False, groups=MANAGER_GROUP)
     stock_location_id = fields.Many2one(
         "stock.location", "Stock Location", tracking=True, check_company=True,
         domain="[('usage', '=', 'internal'), ('company_id', 'in', [company_id, False])]",
@@ -191,12 +189,12 @@ class MarketplaceAccount(models.Model):
 
     @api.model
     def _zortout_base_url(self):
-        url = self.env["ir.config_parameter"].sudo().get_param(BASE_URL_PARAM) or zortout.DEFAULT_BASE_URL
+        url = self.env["ir.config_parameter"].sudo().get_param(PARAM_BASE_URL) or zortout.DEFAULT_BASE_URL
         problem = base_url_problem(url)
         if problem:
             raise UserError(self.env._(
                 "%(problem)s Ask a system administrator to fix the system parameter %(parameter)s.",
-                problem=problem, parameter=BASE_URL_PARAM))
+                problem=problem, parameter=PARAM_BASE_URL))
         return url
 
     def _zortout_client(self, logger=None, **options):

@@ -15,7 +15,8 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from odoo.addons.otd_marketplace_stock.tools.job_message import render
+from odoo.addons.otd_marketplace_stock.tools.job_message import _lt, render
+from odoo.addons.otd_marketplace_stock.const import STALE_INTERVALS
 
 #: problem -> (xmlid of its activity type, what to do, in English for the translation template)
 PROBLEMS = {
@@ -25,12 +26,6 @@ PROBLEMS = {
     "warehouse_failed": "activity_warehouse_failed",
     "no_full_pull": "activity_no_full_pull",
 }
-#: no good full pull for this many pull intervals is a problem
-STALE_INTERVALS = 3
-
-
-def _lt(template):
-    return template
 
 
 #: what to do, per problem (the activity's note ends with it)

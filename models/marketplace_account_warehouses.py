@@ -15,7 +15,7 @@ from odoo.exceptions import UserError
 from odoo.addons.otd_marketplace_stock import zortout
 from odoo.addons.otd_marketplace_stock.const import UPGRADE_CONTEXT
 from odoo.addons.otd_marketplace_stock.tools.job_message import SyncUserError, _lt, msg
-from odoo.addons.otd_marketplace_stock.tools.job_payload import MAX_CODE_LENGTH
+from odoo.addons.otd_marketplace_stock.const import MAX_CODE_LENGTH
 
 _logger = logging.getLogger(__name__)
 
@@ -213,9 +213,9 @@ class MarketplaceAccountWarehouses(models.Model):
                      "mapped" if known else "not in Zortout: store-wide totals")
 
     def _zortout_unknown_warehouse_error(self, code, valid):
+        # in the client's technical words: the job's message is made from the code and the valid codes
         return zortout.ZortoutUnknownWarehouseError(
-            self.env._('Zortout has no warehouse with the code "%(code)s". Valid codes: %(codes)s.',
-                       code=code, codes=", ".join(valid) or self.env._("none")),
+            f"Zortout does not know warehouse {code!r}; the store has: {', '.join(valid) or 'no warehouses'}",
             code=code, valid_codes=valid)
 
     def action_test_warehouse_code(self):

@@ -27,24 +27,23 @@ from odoo.tools import SQL
 
 from odoo.addons.otd_marketplace_stock import zortout
 from odoo.addons.otd_marketplace_stock.const import (
+    ADVISORY_LOCK_NAMESPACE,
     INSTANT_JOB_TYPE,
     JOB_STATES,
+    MANAGER_GROUP,
+    MAX_SKUS,
     PARAM_WEBHOOK_WINDOW,
     WEBHOOK_ROUTE,
 )
 from odoo.addons.otd_marketplace_stock.services.joblog import log_job_event
 from odoo.addons.otd_marketplace_stock.services.webhook_payload import REFUSAL_REASONS
 from odoo.addons.otd_marketplace_stock.services.webhook_url import public_url_problem
-from odoo.addons.otd_marketplace_stock.tools.job_payload import MAX_SKUS
-from odoo.addons.otd_marketplace_stock.tools.params import param_value
 
-from .marketplace_account import SECRET_GROUP
+from odoo.addons.otd_marketplace_stock.tools.params import param_value
 from .marketplace_webhook_day import zortout_today
 
 _logger = logging.getLogger(__name__)
 
-#: first half of the advisory lock that lines up the deliveries of one account ("ZORT")
-ADVISORY_LOCK_NAMESPACE = 0x5A4F5254
 #: characters a token is made of (secrets.token_urlsafe)
 _TOKEN_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
@@ -58,12 +57,12 @@ class MarketplaceAccount(models.Model):
         "Instant Sync", readonly=True, copy=False, tracking=True,
         help="Zortout calls Odoo when a product's quantity changes, and Odoo re-reads that product at once.")
     # secrets: readable only by Marketplace administrators, never copied, never tracked
-    webhook_token = fields.Char("Webhook Token", readonly=True, copy=False, groups=SECRET_GROUP)
-    webhook_key1 = fields.Char("Webhook Key 1", readonly=True, copy=False, groups=SECRET_GROUP)
-    webhook_key2 = fields.Char("Webhook Key 2", readonly=True, copy=False, groups=SECRET_GROUP)
-    webhook_key3 = fields.Char("Webhook Key 3", readonly=True, copy=False, groups=SECRET_GROUP)
+    webhook_token = fields.Char("Webhook Token", readonly=True, copy=False, groups=MANAGER_GROUP)
+    webhook_key1 = fields.Char("Webhook Key 1", readonly=True, copy=False, groups=MANAGER_GROUP)
+    webhook_key2 = fields.Char("Webhook Key 2", readonly=True, copy=False, groups=MANAGER_GROUP)
+    webhook_key3 = fields.Char("Webhook Key 3", readonly=True, copy=False, groups=MANAGER_GROUP)
     webhook_url = fields.Char("Webhook URL", compute="_compute_webhook_url", compute_sudo=True,
-                              groups=SECRET_GROUP,
+                              groups=MANAGER_GROUP,
                               help="Where Zortout sends quantity changes (its updatequantityurl).")
     webhook_url_warning = fields.Char("Webhook Address Warning", compute="_compute_webhook_url_warning")
     webhook_events_today = fields.Integer("Deliveries Today", compute="_compute_webhook_stats",
@@ -335,12 +334,12 @@ class MarketplaceAccount(models.Model):
         self._webhook_apart(lambda account: account.env["marketplace.webhook.day"]._count_delivery(
             account.id, refusal))
 
-    def _webhook_enqueue(self, skus):
-        """Count the delivery and add ``skus`` to the account's pending instant-sync job,
-        or to a new one due a window (system parameter) from now; see _webhook_apart.
-        Returns what happened, as a dict for the log line."""
+    def _webhook_enqueue(self, event, skus):
+        """Count the delivery and add ``skus`` to the account's pending job of ``event``'s type
+        (services/webhook_events.py), or to a new one due a window (system parameter) from now;
+        see _webhook_apart. Returns what happened, as a dict for the log line."""
         self.ensure_one()
-        return self._webhook_apart(lambda account: account._webhook_enqueue_now(list(skus)))
+        return self._webhook_apart(lambda account: account._webhook_enqueue_now(event, list(skus)))
 
     def _webhook_apart(self, work):
         """``work(account)`` in a fresh READ COMMITTED transaction of the delivery's request,
@@ -373,9 +372,9 @@ class MarketplaceAccount(models.Model):
         if isinstance(cr, sql_db.Cursor):
             cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
 
-    def _webhook_enqueue_now(self, skus):
+    def _webhook_enqueue_now(self, event, skus):
         """The queue itself. One statement appends the delivery's new SKUs to the
-        newest pending instant job, its row locked only while the statement and
+        newest pending job of the event's type, its row locked only while the statement and
         the commit run; concurrent deliveries of the account never wait for more.
         Only when no pending job is in its window (the first delivery of a window),
         or the job is full, are the deliveries of
@@ -387,7 +386,7 @@ class MarketplaceAccount(models.Model):
         never grows past the payload's limit, so the payload stays valid."""
         outcome = {"job": None, "added": 0, "pending": 0, "new_jobs": 0}
         window = param_value(self.env, PARAM_WEBHOOK_WINDOW)
-        remaining = self._webhook_append(skus, outcome, window)
+        remaining = self._webhook_append(event.job_type, skus, outcome, window)
         if remaining:
             # a full job stays locked by this transaction: commit what was appended, then wait for the
             # lock without holding a row another delivery may hold the lock and wait for
@@ -395,25 +394,25 @@ class MarketplaceAccount(models.Model):
             # deliveries of one account that need a new job, one after the other (released at commit)
             self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ADVISORY_LOCK_NAMESPACE, self.id])
             # another delivery may have made the job meanwhile: this statement sees it (READ COMMITTED)
-            remaining = self._webhook_append(remaining, outcome, window)
+            remaining = self._webhook_append(event.job_type, remaining, outcome, window)
         if remaining:
-            self._webhook_new_jobs(remaining, outcome, window)
+            self._webhook_new_jobs(event, remaining, outcome, window)
         self.env["marketplace.webhook.day"]._count_delivery(self.id)
         return outcome
 
-    def _webhook_new_jobs(self, remaining, outcome, window):
-        """New pending instant jobs for ``remaining`` (under the account's advisory lock)."""
+    def _webhook_new_jobs(self, event, remaining, outcome, window):
+        """New pending jobs of ``event``'s type for ``remaining`` (under the account's advisory lock)."""
         Job = self.env["marketplace.job"]
         lang = self.company_id.partner_id.lang or self.env.lang
-        name = self.with_context(lang=lang).env._("Instant sync from Zortout")
+        name = self.with_context(lang=lang).env._(event.job_name)
         while remaining:
             chunk, remaining = remaining[:MAX_SKUS], remaining[MAX_SKUS:]
             due = fields.Datetime.now() + timedelta(seconds=window)
             job = Job.create({
-                "name": name, "job_type": INSTANT_JOB_TYPE, "account_id": self.id, "next_run_at": due,
+                "name": name, "job_type": event.job_type, "account_id": self.id, "next_run_at": due,
                 "payload": json.dumps({"sku_list": chunk}, ensure_ascii=False),
             })
-            job.sudo().origin = "instant"
+            job.sudo().origin = event.origin
             job._wake_runner_at(due)
             log_job_event(_logger, logging.INFO, job, "instant_queued", skus=len(chunk),
                           due=fields.Datetime.to_string(due))
@@ -421,8 +420,8 @@ class MarketplaceAccount(models.Model):
                            due=fields.Datetime.to_string(due), new_jobs=outcome["new_jobs"] + 1)
         return outcome
 
-    def _webhook_append(self, skus, outcome, window):
-        """Append ``skus`` (no repeats) to the newest pending instant job of the account in one
+    def _webhook_append(self, job_type, skus, outcome, window):
+        """Append ``skus`` (no repeats) to the newest pending job of ``job_type`` of the account in one
         statement; update ``outcome`` and return the SKUs that found no place: all of them without
         a pending job still in its window, those past the payload's limit when it is full.
 
@@ -468,7 +467,7 @@ class MarketplaceAccount(models.Model):
                    jsonb_array_length(locked.queued) + taken.added,
                    ARRAY(SELECT value FROM fresh WHERE position > room ORDER BY position)
               FROM locked, taken
-        """, account=self.id, job_type=INSTANT_JOB_TYPE, max=MAX_SKUS, skus=list(skus),
+        """, account=self.id, job_type=job_type, max=MAX_SKUS, skus=list(skus),
                                 now=fields.Datetime.now(), uid=self.env.uid, gather=not window))
         row = self.env.cr.fetchone()
         if not row:

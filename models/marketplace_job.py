@@ -6,7 +6,6 @@ named state changes and failure messages in marketplace_job_state.py.
 """
 
 import json
-import logging
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -18,12 +17,14 @@ from odoo.tools.misc import format_datetime
 from odoo.addons.otd_marketplace_stock.const import (
     JOB_ORIGINS,
     JOB_STATES,
-    JOB_TYPES,
+    MANAGER_GROUP,
     PARAM_HAND_MADE_HOLD,
     PARAM_PAGE_MAX_AGE,
-    SKIP_REASONS,
+    SYNC_JOB_TYPE,
     SYNC_PHASES,
 )
+from odoo.addons.otd_marketplace_stock.job_types import job_type_of, registered
+
 from odoo.addons.otd_marketplace_stock.services.sync_engine import begin_preview_sweep
 from odoo.addons.otd_marketplace_stock.tools.job_message import (
     SyncUserError,
@@ -33,15 +34,6 @@ from odoo.addons.otd_marketplace_stock.tools.job_message import (
 )
 from odoo.addons.otd_marketplace_stock.tools.job_payload import PayloadError, parse_payload
 from odoo.addons.otd_marketplace_stock.tools.params import param_value
-
-from .marketplace_account import MANAGER_GROUP
-
-_logger = logging.getLogger(__name__)
-
-
-def _count(value):
-    """A count kept in a result, or 0 when it is not one."""
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 #: what a person may set on a job: the fields of the Jobs form. Everything else (state,
@@ -57,7 +49,9 @@ class MarketplaceJob(models.Model):
 
     reference = fields.Char(readonly=True, copy=False, default="/", index=True)
     name = fields.Char(required=True, default=lambda self: self.env._("Sync Stock from Zortout"))
-    job_type = fields.Selection(JOB_TYPES, "Job Type", required=True, default=JOB_TYPES[0][0])
+    # the registered kinds (job_types/): a selection of the running code, so that a kind registered for a
+    # while (a test's) leaves nothing in the database; _check_job_type refuses an unknown one
+    job_type = fields.Selection("_job_type_selection", "Job Type", required=True, default=SYNC_JOB_TYPE)
     account_id = fields.Many2one("marketplace.account", "Account", required=True, ondelete="cascade",
                                  index=True, default=lambda self: self._default_account())
     # no column default: the jobs of earlier versions stay without one instead of all reading "Hand-made"
@@ -238,8 +232,8 @@ class MarketplaceJob(models.Model):
             else:
                 job.duration = (job.finished_at - job.started_at).total_seconds() \
                     if job.finished_at and job.started_at else 0.0
-            if job.state == "done" and data:
-                job.outcome = job._outcome_of_result(data)
+            if job.state == "done" and data and job._job_kind():
+                job.outcome = job._job_kind().outcome(job, data)
             elif error:
                 text = safe_render(job.env, error.get("message")) or job.error or ""
                 job.outcome = text if len(text) <= 90 else text[:89] + "…"
@@ -250,22 +244,6 @@ class MarketplaceJob(models.Model):
                                          done=job.skus_done, total=job.skus_total)
             else:
                 job.outcome = False
-
-    def _outcome_of_result(self, data):
-        skipped = data.get("skipped")
-        counts = {"updated": _count(data.get("updated")), "unchanged": _count(data.get("unchanged")),
-                  "skipped": sum(map(_count, skipped.values())) if isinstance(skipped, dict) else 0}
-        if data.get("dry_run"):
-            outcome = self.env._("Would update %(updated)s · unchanged %(unchanged)s · skipped %(skipped)s",
-                                 **counts)
-        else:
-            outcome = self.env._("Updated %(updated)s · unchanged %(unchanged)s · skipped %(skipped)s", **counts)
-        warehouses = data.get("warehouses") if isinstance(data.get("warehouses"), list) else []
-        failed = [str(entry.get("code") or "-") for entry in warehouses
-                  if isinstance(entry, dict) and entry.get("state") == "failed"]
-        if failed:
-            outcome += " · " + self.env._("failed: %(codes)s", codes=", ".join(failed))
-        return outcome
 
     @api.depends("origin", "state")
     @api.depends_context("lang")
@@ -314,23 +292,26 @@ class MarketplaceJob(models.Model):
     @api.depends("result", "error")
     @api.depends_context("lang")
     def _compute_result_summary(self):
-        # the skip reasons are the change lines' decisions: their labels are translated with the selection
-        labels = dict(self.env["marketplace.job.line"]._fields["decision"]._description_selection(self.env))
         for job in self:
             data = stored_json(job.result)
-            if not data:
-                job.result_summary = False
-                continue
-            try:
-                job.result_summary = self.env["ir.qweb"]._render("otd_marketplace_stock.job_result_summary", {
-                    "data": data, "labels": labels, "skip_reasons": list(SKIP_REASONS),
-                    "warehouses": data.get("warehouses") or [],
-                    "render_message": lambda message, env=job.env: safe_render(env, message),
-                    "samples": data.get("samples") or {}, "skipped": data.get("skipped") or {},
-                })
-            except Exception:  # noqa: BLE001 - a result the template cannot read is shown as unreadable
-                _logger.warning("zortout-sync job=%s result could not be shown", job.reference, exc_info=True)
-                job.result_summary = Markup("<p>%s</p>") % self.env._("This result cannot be shown.")
+            job.result_summary = job._job_kind().summary(job, data) if data and job._job_kind() else False
+
+    # ------------------------------------------------------------------ job types
+
+    @api.model
+    def _job_type_selection(self):
+        return [(kind.code, self.env._(kind.label)) for kind in registered()]
+
+    def _job_kind(self):
+        """The job's kind (job_types/): what its work, its result and its outcome line are."""
+        return job_type_of(self.job_type)
+
+    @api.constrains("job_type")
+    def _check_job_type(self):
+        for job in self:
+            if not job._job_kind():
+                raise ValidationError(self.env._("%(type)s is not a job type this version of the addon runs.",
+                                                 type=job.job_type))
 
     # ------------------------------------------------------------------ buttons
 

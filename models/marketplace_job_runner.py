@@ -14,38 +14,31 @@ from datetime import timedelta
 import psycopg2.errors
 
 from odoo import api, fields, models
+from odoo.addons.base.models.ir_cron import MIN_TIME_PER_JOB
 from odoo.exceptions import UserError
 
-from odoo.addons.base.models.ir_cron import MIN_TIME_PER_JOB
 from odoo.addons.otd_marketplace_stock.const import (
+    CLAIM_CANDIDATES,
     CLAIM_RETRIES,
+    CLIENT_LOGGER,
     PARAM_KEEP_DAYS,
     PARAM_PAGE_MAX_AGE,
     PARAM_REQUEST_BUDGET,
     PARAM_RUNNING_TIMEOUT,
     RUNNABLE_STATES,
+    RUNNER_STEP_BUDGET,
+    STEP_CONFLICT_RETRIES,
 )
 from odoo.addons.otd_marketplace_stock.services.joblog import JobClientLogger, log_job_event
-from odoo.addons.otd_marketplace_stock.services.sync_engine import SyncEngine
-from odoo.addons.otd_marketplace_stock.tools.job_message import _lt, msg
+
 from odoo.addons.otd_marketplace_stock.tools.params import param_value
+from odoo.addons.otd_marketplace_stock.tools.job_message import _lt, msg
+from .marketplace_job_state import CONCURRENCY_ERRORS
 from odoo.addons.otd_marketplace_stock.tools.row_lock import try_lock_rows
 from odoo.addons.otd_marketplace_stock.tools.run_lock import hold_run_lock, release_run_lock, run_lock_is_free
 from odoo.addons.otd_marketplace_stock.tools.time_limits import run_started_at, step_deadline
 
-from .marketplace_account import CLIENT_LOGGER
-from .marketplace_job_state import CONCURRENCY_ERRORS
-
 _logger = logging.getLogger(__name__)
-
-#: due jobs a claim looks at before it gives up on accounts that are busy elsewhere
-CLAIM_CANDIDATES = 20
-#: times the runner takes a step again at once after a lock conflict, before it postpones the job
-STEP_CONFLICT_RETRIES = 3
-#: seconds a runner run may take from the moment it claims a job (on top of
-#: Odoo's own cron window): well inside a cron worker's real-time limit
-RUNNER_STEP_BUDGET = 20.0
-
 
 
 class MarketplaceJobRunner(models.Model):
@@ -174,7 +167,7 @@ class MarketplaceJobRunner(models.Model):
         """
         self.ensure_one()
         # the runner may take a step again on a fresh snapshot; a request has only the one it began with
-        run = getattr(self.with_context(marketplace_fresh_snapshots=commit), f"_run_{self.job_type}")
+        run = self.with_context(marketplace_fresh_snapshots=commit)._run_steps
         try:
             if commit:
                 result = run(checkpoint, step_deadline)
@@ -196,33 +189,34 @@ class MarketplaceJobRunner(models.Model):
         else:
             self._set_done(result)
 
-    def _run_sync_stock_from_zortout(self, checkpoint, step_deadline=None):
-        """Steps of the stock sync until done (returns its SyncResult) or until the
-        time is up (returns None). Zortout's answers are awaited until ``step_deadline``."""
-        account = self.account_id
+    def _run_steps(self, checkpoint, step_deadline=None):
+        """The job's steps (its kind's work: job_types/) until done (returns its result) or
+        until the time is up (returns None). Zortout's answers are awaited until ``step_deadline``."""
+        self._check_job_type()  # a job of a type this version does not run fails, saying so
+        kind = self._job_kind()
         logger = JobClientLogger(logging.getLogger(CLIENT_LOGGER), self)
-        with account._zortout_client(logger=logger, deadline=step_deadline) as client:
-            engine = SyncEngine(self.with_company(account.company_id), client)
+        with self.account_id._zortout_client(logger=logger, deadline=step_deadline) as client:
+            work = kind.start(self, client)
             conflicts = 0
-            while not engine.finished:
+            while not work.finished:
                 try:
-                    engine.step()
+                    work.step()
                 except CONCURRENCY_ERRORS:
                     if not self.env.context.get("marketplace_fresh_snapshots") or conflicts >= STEP_CONFLICT_RETRIES:
                         raise  # recorded as a postponement: no attempt is lost (_record_failure)
-                    # another transaction changed the same stock meanwhile (a picking validated): the
+                    # another transaction changed the same rows meanwhile (a picking validated): the
                     # step again at once, on a fresh snapshot, from the last committed step
                     conflicts += 1
                     self.env.cr.rollback()
                     self.env.invalidate_all()
                     log_job_event(_logger, logging.INFO, self, "conflict", phase=self.sync_phase, again=conflicts)
-                    engine = SyncEngine(self.with_company(account.company_id), client)
+                    work = kind.start(self, client)
                     continue
-                if engine.finished:
+                if work.finished:
                     break
                 if checkpoint() <= 0:
                     return None
-            return engine.result
+            return work.result
 
     # ------------------------------------------------------------------ runner cron
 

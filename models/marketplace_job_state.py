@@ -15,7 +15,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.otd_marketplace_stock import zortout
-from odoo.addons.otd_marketplace_stock.const import BACKOFF_BASE, BACKOFF_CAP, SYNC_JOB_TYPE
+from odoo.addons.otd_marketplace_stock.const import BACKOFF_BASE, BACKOFF_CAP
 from odoo.addons.otd_marketplace_stock.services.joblog import log_job_event
 from odoo.addons.otd_marketplace_stock.tools.job_message import SyncUserError, _lt, at, msg, render
 from odoo.addons.otd_marketplace_stock.tools.job_payload import PayloadError
@@ -48,29 +48,14 @@ class MarketplaceJobState(models.Model):
                            "attempts": self.attempts + 1, **self._error_values()})
 
     def _set_done(self, result):
+        """The job's work is finished; its kind says what the result still tells (a warehouse
+        that failed while the others were applied) and what the end changes beyond the job."""
         now = fields.Datetime.now()
-        # a warehouse whose sweep failed while the others were applied: done, and the form says which
-        failures = [msg(_lt("Warehouse %(code)s could not be pulled: %(error)s Its location %(location)s was not "
-                            "changed; the other warehouses were applied."),
-                        code=entry["code"] or "-", error=entry["error"], location=entry["location"])
-                    for entry in result.failed_warehouses]
-        details = "; ".join(entry["details"] for entry in result.failed_warehouses if entry.get("details")) or None
-        self.sudo().write({"state": "done", "finished_at": now, **self._error_values(failures, details)})
-        if failures and self.env.context.get("marketplace_unattended"):
-            zero_guard = any(entry.get("problem") == "zero_guard" for entry in result.failed_warehouses)
-            self.account_id._alert("zero_guard" if zero_guard else "warehouse_failed", failures, job=self)
-        elif not failures and self._is_account_pull():
-            self.account_id.sudo().last_good_pull_at = now
-            self.account_id._alerts_resolved(self)
-        if not self.is_preview:
-            # a done pull never reads its pages again (a preview's wait for Apply This Preview)
-            self.sudo().page_ids.unlink()
-        self.account_id._record_credentials(refused=False)
-        if self._is_account_pull():
-            self.account_id._record_sync_outcome("done", now, swept=self.skus_total, calls=result.api_calls)
-        log_job_event(_logger, logging.INFO, self, "done", fetched=result.fetched, matched=result.matched,
-                      updated=result.updated, unchanged=result.unchanged, skipped=result.skipped_total,
-                      duration_s=result.duration_s, dry_run=result.dry_run)
+        kind = self._job_kind()
+        warnings, details = kind.warnings(self, result)
+        self.sudo().write({"state": "done", "finished_at": now, **self._error_values(warnings, details)})
+        kind.done(self, result, now, warnings)
+        log_job_event(_logger, logging.INFO, self, "done", **kind.log_values(result))
 
     def _set_postponed(self):
         """The job's time is up between two steps: back in the queue at once, where
@@ -126,17 +111,6 @@ class MarketplaceJobState(models.Model):
         if self.env.context.get("marketplace_unattended"):
             self.account_id._alert("sync_failed", message, job=self)
 
-    def _is_account_pull(self):
-        """A full pull with the account's own settings: what the account's "Last Sync" tells of.
-        A preview, a SKU list or another warehouse code given in the payload is not one."""
-        if self.job_type != SYNC_JOB_TYPE:
-            return False  # an instant sync (webhook) is not: the scheduled full pull keeps its rhythm
-        try:
-            payload = self._payload()
-        except PayloadError:
-            return False
-        return not (payload.dry_run or payload.sku_list or payload.warehouse_code)
-
     def _set_retry(self, message, details=None):
         next_run_at = fields.Datetime.now() + timedelta(seconds=backoff_seconds(self.attempts))
         attempt = f"{self.attempts}/{self.max_attempts}"
@@ -178,8 +152,8 @@ class MarketplaceJobState(models.Model):
     def _set_failed(self, message, details=None):
         now = fields.Datetime.now()
         self.sudo().write({"state": "failed", "finished_at": now, **self._error_values(message, details)})
-        if self._is_account_pull():
-            self.account_id._record_sync_outcome("failed", now)
+        if self._job_kind():  # a job of a type this version does not run fails before its kind is asked
+            self._job_kind().failed(self, now)
         log_job_event(_logger, logging.ERROR, self, "failed", error=self.error,
                       attempt=f"{self.attempts}/{self.max_attempts}", details=details)
 

@@ -1,24 +1,16 @@
-"""The instant-sync job: the SKUs Zortout's stock webhook named, re-read and applied.
-
-It runs the stock sync's own steps (a sync with a SKU list: GetProducts with
-``skulist`` in batches of 100 for the account's warehouse code, the same
-rules, change lines and result). It is a job type of its own so that it
-neither blocks nor postpones Pull Stock and the scheduled full pulls, which
-stay the safety net: an instant job records no "Last Sync" on the account.
-"""
+"""Waking the runner when a job the webhook queued falls due (the instant sync itself
+is a job type: job_types/instant_sync.py)."""
 
 import logging
 import threading
 
 from odoo import fields, models, sql_db
 from odoo.tools import SQL
+from odoo.addons.otd_marketplace_stock.const import WAKE_MARGIN
 
 from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
 
 _logger = logging.getLogger(__name__)
-
-#: seconds added to a wake-up time: the job is surely due when the runner looks
-WAKE_MARGIN = 0.5
 
 
 def notify_runner_later(dbname, at):
@@ -49,10 +41,6 @@ def notify_runner_later(dbname, at):
 
 class MarketplaceJob(models.Model):
     _inherit = "marketplace.job"
-
-    def _run_instant_sync_from_zortout(self, checkpoint, step_deadline=None):
-        """An instant sync runs the steps of the stock sync (its payload holds the SKU list)."""
-        return self._run_sync_stock_from_zortout(checkpoint, step_deadline)
 
     def _wake_runner_at(self, at):
         """Run this job at ``at``: a cron trigger for that time, and a wake-up sent

@@ -9,7 +9,7 @@ the outer mapping's tree leaves it out (see :meth:`_excluded_locations`).
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.otd_marketplace_stock.tools.job_payload import MAX_CODE_LENGTH
+from odoo.addons.otd_marketplace_stock.const import MAX_CODE_LENGTH
 
 
 class MarketplaceWarehouseMapping(models.Model):

@@ -4,7 +4,7 @@ Counted with one ``INSERT ... ON CONFLICT`` per delivery in the delivery's own
 short transaction: the account's row is never written by a delivery, so a
 flood of deliveries cannot wait behind a Pull Stock that holds it. Each day
 of an account has a few rows, one per ``slot`` (the serving process or
-thread, modulo SLOTS), summed when shown: deliveries served at the same
+thread, modulo WEBHOOK_DAY_SLOTS), summed when shown: deliveries served at the same
 moment by different workers count on different rows, and none waits for
 another's row lock.
 """
@@ -17,11 +17,7 @@ from odoo.tools import SQL
 
 from odoo.addons.otd_marketplace_stock.services.webhook_payload import REFUSAL_REASONS
 from odoo.addons.otd_marketplace_stock.zortout import ZORTOUT_TIMEZONE
-
-#: days the counts are kept
-KEEP_DAYS = 90
-#: rows a day of an account is spread over
-SLOTS = 16
+from odoo.addons.otd_marketplace_stock.const import WEBHOOK_DAY_KEEP_DAYS, WEBHOOK_DAY_SLOTS
 
 
 def zortout_today():
@@ -63,10 +59,10 @@ class MarketplaceWebhookDay(models.Model):
                 last_refused_at = COALESCE(EXCLUDED.last_refused_at, marketplace_webhook_day.last_refused_at),
                 last_refusal = COALESCE(EXCLUDED.last_refusal, marketplace_webhook_day.last_refusal),
                 write_date = EXCLUDED.write_date
-        """, account=account_id, day=zortout_today(), slot=threading.get_native_id() % SLOTS, now=now,
+        """, account=account_id, day=zortout_today(), slot=threading.get_native_id() % WEBHOOK_DAY_SLOTS, now=now,
                    refusal=refusal or None, accepted=0 if refusal else 1, refused=1 if refusal else 0,
                    accepted_at=None if refusal else now, refused_at=now if refusal else None))
 
     @api.autovacuum
     def _gc_old_days(self):
-        self.sudo().search([("day", "<", zortout_today() - timedelta(days=KEEP_DAYS))]).unlink()
+        self.sudo().search([("day", "<", zortout_today() - timedelta(days=WEBHOOK_DAY_KEEP_DAYS))]).unlink()

@@ -17,8 +17,7 @@ from .matching import ProductFacts
 
 _logger = logging.getLogger(__name__)
 
-__all__ = ["ProductIndex", "QuantState", "stock_levels", "read_quants", "tree_condition", "apply_changes",
-           "ApplyRefusal"]
+__all__ = ["ProductIndex", "QuantState", "stock_levels", "read_quants", "tree_condition", "apply_changes"]
 
 
 class ProductIndex:
@@ -208,14 +207,6 @@ def read_quants(env, location, product_ids, exclude=None):
         state.on_hand += quantity or 0.0
         state.being_counted = state.being_counted or bool(counted)
     return states
-
-
-class ApplyRefusal(Exception):
-    """Odoo refused one product's change; ``message`` is Odoo's own words."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 def _counts_for(product_id, target, state, location, rounding):

@@ -36,7 +36,8 @@ from odoo import fields
 from odoo.tools.float_utils import float_compare
 
 from odoo.addons.otd_marketplace_stock.const import (
-    INSTANT_JOB_TYPE,
+    APPLY_STEP_PLAN_SECONDS,
+    MAX_SWEEP_PASSES,
     PARAM_APPLY_STEP_CHANGES,
     PARAM_APPLY_STEP_ROWS,
     PARAM_PAGE_MAX_AGE,
@@ -63,10 +64,7 @@ from .sync_result import SyncResult
 
 _logger = logging.getLogger(__name__)
 
-__all__ = ["SyncEngine", "row_to_json", "MAX_SWEEP_PASSES", "begin_preview_sweep"]
-
-#: a sweep whose pages drifted is read again from page 1, at most this many times in all
-MAX_SWEEP_PASSES = 2
+__all__ = ["SyncEngine", "row_to_json", "begin_preview_sweep"]
 
 
 def _says_zero(quantity):
@@ -110,10 +108,13 @@ def begin_preview_sweep(job, index, base):
 
 
 class SyncEngine:
-    """Steps of the stock pull of ``job`` through ``client`` (a ZortoutClient)."""
+    """Steps of the stock pull of ``job`` through ``client`` (a ZortoutClient). With
+    ``trust_known_codes`` the warehouse codes of the account's last pull are enough to
+    check the job's codes (see _valid_warehouse_codes)."""
 
-    def __init__(self, job, client):
+    def __init__(self, job, client, trust_known_codes=False):
         self.job = job
+        self.trust_known_codes = trust_known_codes
         self.env = job.env
         self.account = job.account_id
         self.client = client
@@ -207,7 +208,7 @@ class SyncEngine:
         if not codes:
             return []
         known = self.account._known_warehouse_codes()
-        if self.job.job_type == INSTANT_JOB_TYPE and set(codes) <= set(known):
+        if self.trust_known_codes and set(codes) <= set(known):
             return known
         valid = [warehouse.code for warehouse in self.client.list_warehouses()]
         self.account._remember_warehouse_codes(valid)
@@ -557,8 +558,6 @@ class SyncEngine:
 
     # -- 4. apply --------------------------------------------------------------
 
-    #: an apply step takes no further kept page once it has planned for this long (see _step_apply)
-    APPLY_STEP_PLAN_SECONDS = 3.0
 
     def _step_apply(self):
         """Apply kept pages of the current sweep, several per step: each page is planned
@@ -591,7 +590,7 @@ class SyncEngine:
             served_count += len(served)
             rows_count += len(rows)
             if (served_count >= max_rows or len(changes) >= max_changes
-                    or time.monotonic() - started >= self.APPLY_STEP_PLAN_SECONDS):
+                    or time.monotonic() - started >= APPLY_STEP_PLAN_SECONDS):
                 break
         updated = self._apply_planned(changes, lines)
         self._write_lines(lines)

@@ -4,11 +4,10 @@ The result is kept on the job as JSON after every step of the sync, so that a
 sync that continues in a later run adds to the counts of the earlier runs.
 """
 
-from odoo.addons.otd_marketplace_stock.const import MATCHED_SKIP_REASONS, SKIP_REASONS
+from odoo.addons.otd_marketplace_stock.const import MATCHED_SKIP_REASONS, MAX_SAMPLES, SKIP_REASONS
 
-MAX_SAMPLES = 20
 
-__all__ = ["SyncResult", "SKIP_REASONS", "MATCHED_SKIP_REASONS", "MAX_SAMPLES"]
+__all__ = ["SyncResult"]
 
 _COUNTERS = ("fetched", "matched", "updated", "unchanged", "negative_clamped", "api_calls", "count_mismatch",
              "not_in_zortout")

@@ -21,12 +21,12 @@ import hmac
 import json
 from dataclasses import dataclass
 
+from odoo.addons.otd_marketplace_stock.const import MAX_PRODUCTS
 from odoo.addons.otd_marketplace_stock.zortout.values import clean_sku
 
-__all__ = ["Delivery", "DeliveryError", "QUANTITY_EVENT", "check_keys", "parse_delivery", "clean_sku",
+__all__ = ["Delivery", "DeliveryError", "check_keys", "parse_delivery", "clean_sku",
            "REFUSAL_REASONS"]
 
-QUANTITY_EVENT = "UPDATEPRODUCTQUANTITY"
 
 #: why a delivery was refused, as the log, the account form and the README name it
 REFUSAL_REASONS = {
@@ -36,8 +36,6 @@ REFUSAL_REASONS = {
     "unreadable": "Unreadable body",
 }
 
-#: at most this many products are read from one delivery (Zortout sends one)
-MAX_PRODUCTS = 1000
 _CONTAINERS = ("list", "data", "datas", "payload")
 
 
@@ -61,12 +59,6 @@ class Delivery:
     skus: tuple
     shape: str
     unusable: int = 0
-
-    @property
-    def is_quantity_event(self):
-        """Our URL is registered for the quantity event only: a delivery naming no event is one."""
-        return self.event is None or self.event.upper() == QUANTITY_EVENT
-
 
 
 def parse_delivery(body, form=None, query=None):

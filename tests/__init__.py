@@ -31,3 +31,4 @@ from . import test_unattended
 from . import test_alerts
 from . import test_bounded_steps
 from . import test_one_filler
+from . import test_job_types

@@ -7,9 +7,11 @@ from contextlib import contextmanager
 from odoo import sql_db
 from odoo.tests import TransactionCase, new_test_user
 
-from odoo.addons.otd_marketplace_stock.models.ir_config_parameter import BASE_URL_PARAM
-from odoo.addons.otd_marketplace_stock.tools.run_lock import hold_run_lock, release_run_lock
+from odoo.addons.otd_marketplace_stock.const import PARAM_BASE_URL
+
 from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import DROP
+
+from odoo.addons.otd_marketplace_stock.tools.run_lock import hold_run_lock, release_run_lock
 
 from .sandbox_case import SandboxCase
 
@@ -58,7 +60,7 @@ class MarketplaceCase(SandboxCase, TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.env["ir.config_parameter"].sudo().set_param(BASE_URL_PARAM, cls.sandbox.base_url)
+        cls.env["ir.config_parameter"].sudo().set_param(PARAM_BASE_URL, cls.sandbox.base_url)
         cls.company = cls.env.company
         cls.warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)],
                                                           order="sequence, id", limit=1)

@@ -10,8 +10,11 @@ webhook configuration and its deliveries, the server's settings and the
 catalogue (even a replaced one) are reset to what the class started with.
 """
 
+import json
 import math
+from dataclasses import dataclass
 
+from odoo.addons.otd_marketplace_stock.tools.job_payload import parse_payload
 from odoo.addons.otd_marketplace_stock.zortout import ZortoutClient
 from odoo.addons.otd_marketplace_stock.zortout_sandbox import Catalogue, SandboxServer
 
@@ -22,6 +25,45 @@ WAREHOUSES = "/Warehouse/GetWarehouses"
 _MODES = ("unknown_warehouse_mode", "skulist_mode", "warehouse_filter", "skulist_in_warehouse", "detail_envelope",
           "empty_list", "quantity_format", "count_overstated_by", "daily_quota", "quota_notice_margin",
           "webhook_format", "webhook_none_answer", "webhook_envelope", "delivery_timeout")
+
+
+@dataclass(frozen=True)
+class ProductRead:
+    """Every row of one read of GetProducts (all its SKU batches), in the order served. The
+    same Zortout product can appear twice when rows shifted between pages; ``count_changed``
+    tells that Zortout's ``count`` differed between two pages of a batch, ``count_mismatch``
+    adds up the pages' mismatches (see ZortoutClient.fetch_page)."""
+
+    rows: list
+    pages: int
+    count_mismatch: int
+    count_changed: bool
+
+
+def read_products(client, warehouse_code=None, sku_list=None, active_only=False):
+    """Read products as the sync's fetch step does (services/sync_engine.py): page after page
+    through ``client.fetch_page`` until one is the last; a SKU list, cleaned as a job's payload
+    cleans it, in batches of the client's ``sku_batch_size``, one page each."""
+    if sku_list is None:
+        batches = [None]
+    else:
+        skus = parse_payload(json.dumps({"sku_list": list(sku_list)})).sku_list or ()
+        size = client.sku_batch_size
+        batches = [list(skus[start:start + size]) for start in range(0, len(skus), size)]
+    rows, pages, mismatch, changed = [], 0, 0, False
+    for batch in batches:
+        number, first_count = 1, None
+        while True:
+            page = client.fetch_page(warehouse_code, number, sku_list=batch, active_only=active_only)
+            first_count = page.count if number == 1 else first_count
+            changed = changed or page.count != first_count
+            rows.extend(page.rows)
+            pages += 1
+            mismatch += page.count_mismatch
+            if page.last or batch is not None:
+                break
+            number += 1
+    return ProductRead(rows=rows, pages=pages, count_mismatch=mismatch, count_changed=changed)
 
 
 class MaxJitter:

@@ -10,7 +10,7 @@ from odoo import fields
 from odoo.tests import HttpCase, tagged
 from odoo.tools.misc import format_datetime
 
-from odoo.addons.otd_marketplace_stock.models.ir_config_parameter import BASE_URL_PARAM
+from odoo.addons.otd_marketplace_stock.const import PARAM_BASE_URL
 from odoo.addons.otd_marketplace_stock.tools.job_message import msg
 
 from .common import MarketplaceCase
@@ -195,7 +195,7 @@ class TestClerkAccountTour(SandboxCase, HttpCase):
         admin = self.env.ref("base.user_admin")
         load_thai(self.env, admin)
         admin.tz = "Asia/Bangkok"
-        self.env["ir.config_parameter"].sudo().set_param(BASE_URL_PARAM, self.sandbox.base_url)
+        self.env["ir.config_parameter"].sudo().set_param(PARAM_BASE_URL, self.sandbox.base_url)
         warehouse = self.env["stock.warehouse"].search([("company_id", "=", admin.company_id.id)],
                                                        order="sequence, id", limit=1)
         online = self.env["stock.warehouse"].create({"name": "Online Shop", "code": "ONL",

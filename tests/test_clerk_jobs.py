@@ -10,8 +10,14 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, HttpCase, tagged
 
-from odoo.addons.otd_marketplace_stock.const import PARAM_HAND_MADE_HOLD, PARAM_REQUEST_BUDGET
-from odoo.addons.otd_marketplace_stock.models.ir_config_parameter import BASE_URL_PARAM
+from odoo.addons.otd_marketplace_stock.const import (
+    PARAM_BASE_URL,
+    PARAM_HAND_MADE_HOLD,
+    PARAM_REQUEST_BUDGET,
+    QUANTITY_EVENT,
+)
+
+from odoo.addons.otd_marketplace_stock.services.webhook_events import WEBHOOK_EVENTS
 
 from .common import MarketplaceCase
 from .sandbox_case import PRODUCTS, SandboxCase
@@ -274,7 +280,7 @@ class TestClerkJobs(MarketplaceCase):
         self.assertEqual(scheduled.origin, "scheduled")
         scheduled.action_cancel()
         outcome = {"added": 0, "new_jobs": 0}
-        self.account.sudo()._webhook_new_jobs(["DEMO-MUG"], outcome, 5)
+        self.account.sudo()._webhook_new_jobs(WEBHOOK_EVENTS[QUANTITY_EVENT], ["DEMO-MUG"], outcome, 5)
         instant = self.env["marketplace.job"].search([("account_id", "=", self.account.id),
                                                       ("job_type", "=", "instant_sync_from_zortout")])
         self.assertEqual(instant.origin, "instant")
@@ -307,7 +313,7 @@ class TestClerkJobsTour(SandboxCase, HttpCase):
         fills each location from its own warehouse, and each job links to the other."""
         admin = self.env.ref("base.user_admin")
         load_thai(self.env, admin)
-        self.env["ir.config_parameter"].sudo().set_param(BASE_URL_PARAM, self.sandbox.base_url)
+        self.env["ir.config_parameter"].sudo().set_param(PARAM_BASE_URL, self.sandbox.base_url)
         warehouse = self.env["stock.warehouse"].search([("company_id", "=", admin.company_id.id)],
                                                        order="sequence, id", limit=1)
         stock = warehouse.lot_stock_id

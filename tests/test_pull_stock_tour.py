@@ -2,7 +2,7 @@ import json
 
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.otd_marketplace_stock.models.ir_config_parameter import BASE_URL_PARAM
+from odoo.addons.otd_marketplace_stock.const import PARAM_BASE_URL
 
 from .sandbox_case import SandboxCase
 from .thai import load_thai
@@ -14,7 +14,7 @@ class TestPullStockTour(SandboxCase, HttpCase):
         super().setUp()
         self.admin = self.env.ref("base.user_admin")
         load_thai(self.env, self.admin)
-        self.env["ir.config_parameter"].sudo().set_param(BASE_URL_PARAM, self.sandbox.base_url)
+        self.env["ir.config_parameter"].sudo().set_param(PARAM_BASE_URL, self.sandbox.base_url)
         self.mug = self.env["product.product"].create({
             "name": "Tour mug", "default_code": "DEMO-MUG", "type": "consu", "is_storable": True})
 

@@ -19,7 +19,8 @@ from unittest.mock import patch
 from odoo import fields
 from odoo.tests import tagged
 
-from odoo.addons.otd_marketplace_stock.models.marketplace_account import READ_TIMEOUT_PARAM, MarketplaceAccount
+from odoo.addons.otd_marketplace_stock.const import PARAM_READ_TIMEOUT
+from odoo.addons.otd_marketplace_stock.models.marketplace_account import MarketplaceAccount
 from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import Catalogue
 
 from .common import JOB_LOGGER, MarketplaceCase
@@ -65,7 +66,7 @@ class TestReliabilityFaults(MarketplaceCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["ir.config_parameter"].sudo().set_param(READ_TIMEOUT_PARAM, READ_TIMEOUT)
+        cls.env["ir.config_parameter"].sudo().set_param(PARAM_READ_TIMEOUT, READ_TIMEOUT)
         cls.watched = {sku: cls.make_product(sku) for sku in WATCHED}
         for product in cls.watched.values():
             cls.env["stock.quant"]._update_available_quantity(product, cls.stock, 7)

@@ -10,7 +10,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.otd_marketplace_stock.const import PARAM_APPLY_STEP_CHANGES, PARAM_APPLY_STEP_ROWS
-from odoo.addons.otd_marketplace_stock.services.sync_engine import SyncEngine
+from odoo.addons.otd_marketplace_stock.services import sync_engine
 from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import Catalogue
 
 from .common import MarketplaceCase, held_by_a_live_runner
@@ -74,7 +74,7 @@ class TestResumableSync(MarketplaceCase):
                  ((10000, 500, 0), [1]))
         for (rows, changes, seconds), applied_first in cases:
             with self.subTest(rows=rows, changes=changes, seconds=seconds), \
-                    patch.object(SyncEngine, "APPLY_STEP_PLAN_SECONDS", seconds):
+                    patch.object(sync_engine, "APPLY_STEP_PLAN_SECONDS", seconds):
                 self.set_param(PARAM_APPLY_STEP_ROWS, rows)
                 self.set_param(PARAM_APPLY_STEP_CHANGES, changes)
                 for product in self.gen.values():  # one changed product on each page

@@ -13,7 +13,7 @@ from unittest.mock import patch
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import ChromeBrowser
 
-from odoo.addons.otd_marketplace_stock.models.ir_config_parameter import BASE_URL_PARAM
+from odoo.addons.otd_marketplace_stock.const import PARAM_BASE_URL
 
 from .sandbox_case import SandboxCase
 from .thai import load_thai
@@ -35,7 +35,7 @@ class TestScreenshots(SandboxCase, HttpCase):
         load_thai(self.env, admin)
         # the whole web client in Thai, as after Settings > Languages > Add Thai
         self.env["ir.module.module"].search([("state", "=", "installed")])._update_translations(["th_TH"])
-        self.env["ir.config_parameter"].sudo().set_param(BASE_URL_PARAM, self.sandbox.base_url)
+        self.env["ir.config_parameter"].sudo().set_param(PARAM_BASE_URL, self.sandbox.base_url)
         Product = self.env["product.product"]
         for sku in GOODS:
             Product.create({"name": f"Demo {sku[5:].lower()}", "default_code": sku, "type": "consu",

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.otd_marketplace_stock.models.ir_config_parameter import BASE_URL_PARAM
+from odoo.addons.otd_marketplace_stock.const import PARAM_BASE_URL
 
 from .common import MarketplaceCase
 from .sandbox_case import PRODUCTS
@@ -182,15 +182,15 @@ class TestSecrets(MarketplaceCase):
                    "javascript:alert(1)", "")
         for url in refused:
             with self.subTest(url=url), self.assertRaises(ValidationError), self.env.cr.savepoint():
-                Param.set_param(BASE_URL_PARAM, url or " ")
+                Param.set_param(PARAM_BASE_URL, url or " ")
         for user in (self.user, self.manager):
             with self.assertRaises(AccessError):
-                self.env["ir.config_parameter"].with_user(user).search([("key", "=", BASE_URL_PARAM)]).write(
+                self.env["ir.config_parameter"].with_user(user).search([("key", "=", PARAM_BASE_URL)]).write(
                     {"value": "https://x.test/v4"})
         # a value slipped in by SQL is refused before any secret leaves
         self.env.flush_all()
         self.env.cr.execute("UPDATE ir_config_parameter SET value = 'http://zortout.evil.test/v4' WHERE key = %s",
-                            [BASE_URL_PARAM])
+                            [PARAM_BASE_URL])
         self.env.registry.clear_cache()
         with self.expect_failure_logs():
             job = self.run_job()

@@ -1,7 +1,7 @@
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
-from odoo.addons.otd_marketplace_stock.models.ir_config_parameter import BASE_URL_PARAM
+from odoo.addons.otd_marketplace_stock.const import PARAM_BASE_URL
 
 from .common import MarketplaceCase
 
@@ -58,8 +58,8 @@ class TestSecurity(MarketplaceCase):
         Param = self.env["ir.config_parameter"].sudo()
         for url in ("http://zortout.example.com/v4", "ftp://127.0.0.1/v4", "open-api.zortout.com"):
             with self.subTest(url=url), self.assertRaises(ValidationError):
-                Param.set_param(BASE_URL_PARAM, url)
+                Param.set_param(PARAM_BASE_URL, url)
         for url in ("https://open-api.zortout.com/v4", "http://localhost:8099/v4", self.sandbox.base_url):
-            Param.set_param(BASE_URL_PARAM, url)
+            Param.set_param(PARAM_BASE_URL, url)
         with self.assertRaises(AccessError):
-            self.env["ir.config_parameter"].with_user(self.manager).set_param(BASE_URL_PARAM, "https://x.test/v4")
+            self.env["ir.config_parameter"].with_user(self.manager).set_param(PARAM_BASE_URL, "https://x.test/v4")

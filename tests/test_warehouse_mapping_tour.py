@@ -1,6 +1,6 @@
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.otd_marketplace_stock.models.ir_config_parameter import BASE_URL_PARAM
+from odoo.addons.otd_marketplace_stock.const import PARAM_BASE_URL
 
 from .sandbox_case import SandboxCase
 from .thai import load_thai
@@ -13,7 +13,7 @@ class TestWarehouseMappingTour(SandboxCase, HttpCase):
         location ends with its own Zortout warehouse's quantity."""
         admin = self.env.ref("base.user_admin")
         load_thai(self.env, admin)
-        self.env["ir.config_parameter"].sudo().set_param(BASE_URL_PARAM, self.sandbox.base_url)
+        self.env["ir.config_parameter"].sudo().set_param(PARAM_BASE_URL, self.sandbox.base_url)
         company = admin.company_id
         main_stock = self.env["stock.warehouse"].search([("company_id", "=", company.id)],
                                                         order="sequence, id", limit=1).lot_stock_id

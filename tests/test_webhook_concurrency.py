@@ -19,8 +19,12 @@ from odoo.modules.registry import DummyRLock, Registry
 from odoo.tests import tagged
 from odoo.tests.common import BaseCase, get_db_name
 
-from odoo.addons.otd_marketplace_stock.const import INSTANT_JOB_TYPE, PARAM_WEBHOOK_WINDOW, WEBHOOK_ROUTE
-from odoo.addons.otd_marketplace_stock.models.ir_config_parameter import BASE_URL_PARAM
+from odoo.addons.otd_marketplace_stock.const import (
+    INSTANT_JOB_TYPE,
+    PARAM_BASE_URL,
+    PARAM_WEBHOOK_WINDOW,
+    WEBHOOK_ROUTE,
+)
 from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import Catalogue
 
 from .sandbox_case import PRODUCTS, SandboxCase
@@ -52,8 +56,8 @@ class TestWebhookConcurrency(SandboxCase, BaseCase):
         cls.addClassCleanup(lifted.stop)
         with cls.cursor_env() as env:
             Param = env["ir.config_parameter"]
-            cls.old_params = {key: Param.get_param(key) for key in (BASE_URL_PARAM, PARAM_WEBHOOK_WINDOW)}
-            Param.set_param(BASE_URL_PARAM, cls.sandbox.base_url)
+            cls.old_params = {key: Param.get_param(key) for key in (PARAM_BASE_URL, PARAM_WEBHOOK_WINDOW)}
+            Param.set_param(PARAM_BASE_URL, cls.sandbox.base_url)
             cls.account_id = env["marketplace.account"].create({
                 "name": "Zortout Webhook Concurrency", "store_name": cls.sandbox.store_name,
                 "api_key": cls.sandbox.api_key, "api_secret": cls.sandbox.api_secret,

@@ -1,6 +1,6 @@
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.otd_marketplace_stock.models.ir_config_parameter import BASE_URL_PARAM
+from odoo.addons.otd_marketplace_stock.const import PARAM_BASE_URL
 
 from .sandbox_case import SandboxCase
 from .thai import load_thai
@@ -13,7 +13,7 @@ class TestInstantSyncTour(SandboxCase, HttpCase):
         super().setUp()
         self.admin = self.env.ref("base.user_admin")
         load_thai(self.env, self.admin)
-        self.env["ir.config_parameter"].sudo().set_param(BASE_URL_PARAM, self.sandbox.base_url)
+        self.env["ir.config_parameter"].sudo().set_param(PARAM_BASE_URL, self.sandbox.base_url)
         self.sandbox.webhook.set("crm-1", "crm-2", "crm-3", addorderurl="https://crm.example.co.th/orders")
         self.env.company.partner_id.lang = "th_TH"
 

@@ -1,4 +1,4 @@
-"""Parsing and validation of a marketplace job's JSON payload (no Odoo import).
+"""Parsing and validation of a marketplace job's JSON payload.
 
 A payload is a JSON object with, all optional:
 
@@ -12,19 +12,13 @@ A payload is a JSON object with, all optional:
 import json
 from dataclasses import dataclass
 
+from odoo.addons.otd_marketplace_stock.tools.job_message import _lt
 from odoo.addons.otd_marketplace_stock.zortout.values import clean_sku
+from odoo.addons.otd_marketplace_stock.const import MAX_CODE_LENGTH, MAX_SKUS
 
-__all__ = ["PayloadError", "SyncPayload", "parse_payload", "ALLOWED_KEYS", "MAX_SKUS", "MAX_CODE_LENGTH"]
+__all__ = ["PayloadError", "SyncPayload", "parse_payload", "ALLOWED_KEYS"]
 
 ALLOWED_KEYS = ("warehouse_code", "sku_list", "force", "dry_run")
-MAX_SKUS = 10_000
-MAX_CODE_LENGTH = 30
-
-
-def _lt(message):
-    """Mark ``message`` for the addon's translation template (i18n/*.pot); the
-    job model translates it for the user through :attr:`PayloadError.template`."""
-    return message
 
 
 class PayloadError(ValueError):

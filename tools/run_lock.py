@@ -9,10 +9,9 @@ running-time limit. (OCA's queue_job tells a dead job by a lock its runner holds
 in the same way.)
 """
 
-__all__ = ["hold_run_lock", "release_run_lock", "run_lock_is_free"]
+from odoo.addons.otd_marketplace_stock.const import RUN_LOCK_NAMESPACE
 
-#: first key of the advisory locks on job runs ("ZJOB"); the second is the job's id
-RUN_LOCK_NAMESPACE = 0x5A4A4F42
+__all__ = ["hold_run_lock", "release_run_lock", "run_lock_is_free"]
 
 
 def hold_run_lock(cr, job_id):

@@ -11,11 +11,7 @@ import threading
 import time
 
 from odoo.tools import config
-
-#: share of the limit kept free for rolling back and recording the postponement
-MARGIN_SHARE = 0.1
-#: ...and never less than this many seconds
-MIN_MARGIN_SECONDS = 5.0
+from odoo.addons.otd_marketplace_stock.const import MARGIN_SHARE, MIN_MARGIN_SECONDS
 
 
 def real_time_limit(kind):

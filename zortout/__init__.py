@@ -24,14 +24,14 @@ from .errors import (
     ZortoutTransientError,
     ZortoutUnknownWarehouseError,
 )
-from .pages import ProductPage, ProductSweep
+from .pages import ProductPage
 from .quota import DAILY_REQUEST_LIMIT, ZORTOUT_TIMEZONE, next_quota_reset
 from .values import MISSING, UNREADABLE, QuantityProblem, clean_sku, parse_quantity
 from .webhook import QUANTITY_URL_KEY, WEBHOOK_URL_KEYS, WebhookConfig
 
 __all__ = [
     "DEFAULT_BASE_URL", "MAX_PAGE_LIMIT", "SKULIST_LIMIT", "CallStats", "ProductRow", "Warehouse", "ZortoutClient",
-    "ProductPage", "ProductSweep", "DAILY_REQUEST_LIMIT", "ZORTOUT_TIMEZONE", "next_quota_reset",
+    "ProductPage", "DAILY_REQUEST_LIMIT", "ZORTOUT_TIMEZONE", "next_quota_reset",
     "ZortoutError", "ZortoutPermanentError", "ZortoutAuthError", "ZortoutUnknownWarehouseError",
     "ZortoutTransientError", "ZortoutTimeoutError", "ZortoutConnectionError", "ZortoutServerError",
     "ZortoutRateLimitError", "ZortoutQuotaExceededError", "ZortoutBadResponseError", "ZortoutIncompleteSweepError",

@@ -2,7 +2,7 @@
 
 Plain Python on ``requests``; nothing here knows about Odoo.
 
-Reads return the complete data set or raise: a failed page is never taken for
+A read is complete or raises: a failed page is never taken for
 the last page, and a page that stays short of ``count`` while later pages still
 hold rows raises :class:`~zortout.errors.ZortoutIncompleteSweepError` (see
 :meth:`ZortoutClient.fetch_page` for how a short page is judged). Transient
@@ -40,7 +40,7 @@ from .errors import (
     ZortoutTransientError,
     ZortoutUnknownWarehouseError,
 )
-from .pages import ProductPage, ProductSweep
+from .pages import ProductPage
 from .quota import DAILY_REQUEST_LIMIT, QUOTA_NOTICE, ZORTOUT_TIMEZONE, limit_in_notice, next_quota_reset
 from .values import QuantityProblem, clean_sku, parse_quantity
 from .webhook import NO_WEBHOOK_MESSAGES, WebhookConfig, looks_like_config
@@ -60,17 +60,14 @@ SKULIST_LIMIT = 100
 MIN_CALL_SECONDS = 1.0
 
 PRODUCTS = "/Product/GetProducts"
-PRODUCT_DETAIL = "/Product/GetProductDetail"
 WAREHOUSES = "/Warehouse/GetWarehouses"
-UPDATE_STOCK = "/Product/UpdateProductStockList"
-UPDATE_AVAILABLE_STOCK = "/Product/UpdateProductAvailableStockList"
 GET_WEBHOOK = "/Webhook/GetWebhook"
 UPDATE_WEBHOOK = "/Webhook/UpdateWebhook"
 
 _AUTH_MESSAGES = ("access denied", "invalid api")
 _WAREHOUSE_MESSAGE = "invalid warehouse"
 
-_READ, _WRITE, _DETAIL, _CONFIG = "read", "write", "detail", "config"
+_READ, _WRITE, _CONFIG = "read", "write", "config"
 
 
 # ---------------------------------------------------------------------------
@@ -332,80 +329,6 @@ class ZortoutClient:
         return ProductPage(rows=rows, count=count, page=page, limit=limit, served=len(served), last=last,
                            count_mismatch=mismatch)
 
-    def iter_pages(self, warehouse_code=None, sku_list=None, active_only=False):
-        """Yield every :class:`~zortout.pages.ProductPage` of a read, from page 1
-        until a page is the last; with ``sku_list``, batch after batch of
-        ``sku_batch_size`` SKUs (an empty ``sku_list`` yields nothing and sends
-        nothing).
-
-        A transient failure after the first page of a batch is raised as
-        :class:`ZortoutIncompleteSweepError` (``cause`` = the failure); a spent
-        quota is raised as it is.
-        """
-        batches = [None] if sku_list is None else self._sku_batches(sku_list)
-        for batch in batches:
-            page, read = 1, 0
-            while True:
-                try:
-                    result = self.fetch_page(warehouse_code, page, sku_list=batch, active_only=active_only)
-                except ZortoutIncompleteSweepError:
-                    raise
-                except ZortoutTransientError as exc:
-                    if page == 1:
-                        raise
-                    raise ZortoutIncompleteSweepError(
-                        f"Zortout sweep of {PRODUCTS} stopped at page {page} after {read} rows: {exc}",
-                        rows_read=read, page=page, cause=exc, endpoint=PRODUCTS,
-                        res_code=exc.res_code, res_desc=exc.res_desc, http_status=exc.http_status,
-                    ) from exc
-                yield result
-                read += result.served
-                if result.last:
-                    break
-                page += 1
-
-    def iter_products(self, warehouse_code=None, sku_list=None, active_only=False):
-        """Yield :class:`ProductRow` for every product, page by page (see
-        :meth:`iter_pages`).
-
-        Callers should check a warehouse code against :meth:`list_warehouses`
-        before sweeping: Zortout's answer to an unknown code is not
-        documented. "Invalid Warehouse/Branch" and "Access Denied" end in
-        ZortoutUnknownWarehouseError (see :meth:`fetch_page`), but an empty
-        list with count 0 cannot be told apart from an empty warehouse.
-
-        If a later page fails, rows already yielded are incomplete - use
-        :meth:`fetch_products` or :meth:`sweep_products` for all-or-nothing.
-        """
-        for page in self.iter_pages(warehouse_code, sku_list, active_only):
-            yield from page.rows
-
-    def sweep_products(self, warehouse_code=None, sku_list=None, active_only=False):
-        """The complete read as a :class:`~zortout.pages.ProductSweep`, or an exception.
-
-        The sweep is complete when every page was read and the last one is
-        known to be the last (see :meth:`fetch_page`). A ``count`` that
-        overstates (the last page stays short of it, the page after it is
-        empty) does not fail the sweep: ``count_mismatch`` reports the rows it
-        promised too many. Rows served twice because products came or went
-        during the sweep are all kept; ``count_changed`` tells that it happened.
-        """
-        rows, pages, mismatch, changed, first_count = [], 0, 0, False, None
-        for page in self.iter_pages(warehouse_code, sku_list, active_only):
-            if page.page == 1:
-                first_count = page.count
-            elif page.count != first_count:
-                changed = True
-            rows.extend(page.rows)
-            pages += 1
-            mismatch += page.count_mismatch
-        return ProductSweep(rows=rows, pages=pages, count_mismatch=mismatch, count_changed=changed)
-
-    def fetch_products(self, warehouse_code=None, sku_list=None, active_only=False):
-        """All products as a list: the complete sweep, or an exception (the
-        rows of :meth:`sweep_products`)."""
-        return self.sweep_products(warehouse_code, sku_list, active_only).rows
-
     def count_products(self, warehouse_code=None):
         """How many products GetProducts reports (one call, ``limit=1``)."""
         params = {"page": 1, "limit": 1}
@@ -429,37 +352,6 @@ class ZortoutClient:
             if last:
                 return warehouses
             page += 1
-
-    def get_product_detail(self, product_id, warehouse_code=None):
-        """One product by Zortout id (GetProductDetail) as a ProductRow."""
-        params = {"id": product_id}
-        if warehouse_code:
-            params["warehousecode"] = warehouse_code
-        body = self._call("GET", PRODUCT_DETAIL, params=params, kind=_DETAIL, warehouse_code=warehouse_code)
-        return ProductRow.from_api(body)
-
-    # -- public writes -------------------------------------------------------
-
-    def update_stock_list(self, stocks, warehouse_code, available=False):
-        """Set absolute quantities in one warehouse.
-
-        ``stocks``: a mapping ``{sku: quantity}`` or an iterable of
-        ``{"sku": ..., "stock": ...}`` dicts or ``(sku, quantity)`` pairs.
-        ``available=False`` posts to UpdateProductStockList (on hand),
-        ``True`` to UpdateProductAvailableStockList (sellable).
-        Both are absolute setters, so a transient failure is retried; after a
-        timeout the outcome is unknown until the stock is read back.
-        Returns the decoded answer (top-level ``resCode``/``resDesc``).
-        An empty ``stocks`` sends nothing and returns an empty dict.
-        """
-        if not warehouse_code:
-            raise ValueError("update_stock_list needs a warehouse code")
-        items = _stock_items(stocks)
-        if not items:
-            return {}
-        endpoint = UPDATE_AVAILABLE_STOCK if available else UPDATE_STOCK
-        return self._call("POST", endpoint, params={"warehousecode": warehouse_code},
-                          json_body={"stocks": items}, kind=_WRITE, warehouse_code=warehouse_code)
 
     # -- webhook configuration -----------------------------------------------
 
@@ -512,11 +404,6 @@ class ZortoutClient:
             known.add(sku)
             skus.append(sku)
         return skus
-
-    def _sku_batches(self, sku_list):
-        skus = self._clean_skus(sku_list)
-        size = self.sku_batch_size
-        return [skus[i:i + size] for i in range(0, len(skus), size)]
 
     def _read_page(self, endpoint, params, page, limit, headers=None, warehouse_code=None):
         """(rows, count, last, count_mismatch) of one page of a list endpoint,
@@ -666,8 +553,6 @@ class ZortoutClient:
                                           **context)
         code, desc = _result(body, kind)
         if code is None:
-            if kind == _DETAIL and ("id" in body or "sku" in body):
-                return body  # GetProductDetail may come without an envelope
             if kind == _CONFIG and looks_like_config(body):
                 return body  # GetWebhook's envelope is not documented either
             raise ZortoutBadResponseError(f"Zortout answered {endpoint} without a result code", **context)
@@ -686,7 +571,7 @@ class ZortoutClient:
                 f"Zortout does not know warehouse {warehouse_code!r} ({desc}) on {endpoint}",
                 code=warehouse_code, **context)
         rows = body.get("list")
-        if (kind == _READ and isinstance(rows, list) and rows) or (kind == _DETAIL and ("id" in body or "sku" in body)):
+        if kind == _READ and isinstance(rows, list) and rows:
             # a notice riding on a normal answer, e.g. the quota notice near the daily limit
             self.stats.notices.append(desc)
             self.logger.debug("Zortout %s: notice with data: %s", endpoint, desc)
@@ -752,31 +637,6 @@ def _retry_after_seconds(value):
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
-
-
-def _stock_items(stocks):
-    if hasattr(stocks, "items"):
-        stocks = stocks.items()
-    items = []
-    for entry in stocks:
-        if isinstance(entry, dict):
-            sku, quantity = entry.get("sku"), entry.get("stock")
-        else:
-            sku, quantity = entry
-        sku = _text(sku)
-        if not sku:
-            raise ValueError("every stock line needs a SKU")
-        items.append({"sku": sku, "stock": _json_number(quantity)})
-    return items
-
-
-def _json_number(quantity):
-    if isinstance(quantity, bool) or quantity is None:
-        raise ValueError(f"not a quantity: {quantity!r}")
-    value = Decimal(str(quantity))
-    if not value.is_finite():
-        raise ValueError(f"not a quantity: {quantity!r}")
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _text(value):

@@ -1,8 +1,8 @@
-"""What a paged GetProducts read hands back: one page, or a whole sweep."""
+"""What one read of GetProducts hands back: a page."""
 
 from dataclasses import dataclass
 
-__all__ = ["ProductPage", "ProductSweep"]
+__all__ = ["ProductPage"]
 
 
 @dataclass(frozen=True)
@@ -30,21 +30,3 @@ class ProductPage:
     served: int
     last: bool
     count_mismatch: int = 0
-
-
-@dataclass(frozen=True)
-class ProductSweep:
-    """Every page of a GetProducts read (all ``skulist`` batches included).
-
-    ``rows`` are in the order served; the same Zortout product can appear
-    twice when rows shifted between pages (tell it by ``ProductRow.zortout_id``).
-    ``count_mismatch`` adds up the pages' mismatches (0 when every ``count``
-    held). ``count_changed`` is True when ``count`` differed between two pages
-    of the same read: products were added or removed while it ran, so a row may
-    have been served twice or not at all.
-    """
-
-    rows: list
-    pages: int
-    count_mismatch: int = 0
-    count_changed: bool = False

@@ -20,7 +20,7 @@ import logging
 from odoo import SUPERUSER_ID, api
 from odoo.tools import SQL
 
-from odoo.addons.otd_marketplace_stock.tools.job_payload import MAX_CODE_LENGTH
+from odoo.addons.otd_marketplace_stock.const import MAX_CODE_LENGTH
 
 _logger = logging.getLogger(__name__)
 
