@@ -23,9 +23,8 @@ from odoo.addons.otd_marketplace_stock.const import (
 from odoo.addons.otd_marketplace_stock.services.base_url import base_url_problem
 from odoo.addons.otd_marketplace_stock.tools.job_message import SyncUserError, _lt, msg
 from odoo.addons.otd_marketplace_stock.tools.params import param_value
-from odoo.addons.otd_marketplace_stock.tools.time_limits import step_deadline
 from odoo.addons.otd_marketplace_stock.tools.row_lock import try_lock_rows
-
+from odoo.addons.otd_marketplace_stock.tools.time_limits import step_deadline
 
 _logger = logging.getLogger(__name__)
 

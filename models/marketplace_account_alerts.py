@@ -15,8 +15,8 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from odoo.addons.otd_marketplace_stock.tools.job_message import _lt, render
 from odoo.addons.otd_marketplace_stock.const import STALE_INTERVALS
+from odoo.addons.otd_marketplace_stock.tools.job_message import _lt, render
 
 #: problem -> (xmlid of its activity type, what to do, in English for the translation template)
 PROBLEMS = {

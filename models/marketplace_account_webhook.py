@@ -38,8 +38,8 @@ from odoo.addons.otd_marketplace_stock.const import (
 from odoo.addons.otd_marketplace_stock.services.joblog import log_job_event
 from odoo.addons.otd_marketplace_stock.services.webhook_payload import REFUSAL_REASONS
 from odoo.addons.otd_marketplace_stock.services.webhook_url import public_url_problem
-
 from odoo.addons.otd_marketplace_stock.tools.params import param_value
+
 from .marketplace_webhook_day import zortout_today
 
 _logger = logging.getLogger(__name__)

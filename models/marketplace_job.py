@@ -24,7 +24,6 @@ from odoo.addons.otd_marketplace_stock.const import (
     SYNC_PHASES,
 )
 from odoo.addons.otd_marketplace_stock.job_types import job_type_of, registered
-
 from odoo.addons.otd_marketplace_stock.services.sync_engine import begin_preview_sweep
 from odoo.addons.otd_marketplace_stock.tools.job_message import (
     SyncUserError,
@@ -34,7 +33,6 @@ from odoo.addons.otd_marketplace_stock.tools.job_message import (
 )
 from odoo.addons.otd_marketplace_stock.tools.job_payload import PayloadError, parse_payload
 from odoo.addons.otd_marketplace_stock.tools.params import param_value
-
 
 #: what a person may set on a job: the fields of the Jobs form. Everything else (state,
 #: attempts, times, result, error, where the sync stands, what it has read) is written by

@@ -23,13 +23,13 @@ from odoo.tests.common import BaseCase, get_db_name
 
 from odoo.addons.otd_marketplace_stock.const import WEBHOOK_ROUTE
 from odoo.addons.otd_marketplace_stock.models.marketplace_job_webhook import notify_runner_later
+from odoo.addons.otd_marketplace_stock.services.webhook_events import webhook_event
 from odoo.addons.otd_marketplace_stock.services.webhook_payload import (
     DeliveryError,
     check_keys,
     clean_sku,
     parse_delivery,
 )
-from odoo.addons.otd_marketplace_stock.services.webhook_events import webhook_event
 from odoo.addons.otd_marketplace_stock.services.webhook_url import public_url_problem
 from odoo.addons.otd_marketplace_stock.zortout import (
     QUANTITY_URL_KEY,
