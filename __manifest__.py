@@ -49,5 +49,4 @@ and Thai; README.md is the full guide.
         ],
     },
     "application": True,
-    "installable": True,
 }

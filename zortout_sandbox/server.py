@@ -548,7 +548,7 @@ class SandboxServer:
         return write_answer("200", "Success")
 
     def _get_webhook(self, query, headers, payload, superset=False):
-        config = self.webhook.read()
+        config = self.webhook.current_config()
         if config is None:
             return read_answer("100", self.webhook_none_answer)
         if self.webhook_envelope == "detail":
@@ -592,7 +592,7 @@ class SandboxServer:
         data = _json_or_none(body) or {}
         try:
             if action == "webhook" and method == "GET":
-                config = self.webhook.read()
+                config = self.webhook.current_config()
                 if config is not None:
                     config = {k: ("***" if k in _SECRET_BODY_KEYS and v else v) for k, v in config.items()}
                 return Answer(body={"config": config, "deliveries": self.webhook.deliveries[-20:]})
