@@ -449,13 +449,19 @@ def addons_link():
         # Odoo's --addons-path is a comma-separated list (spaces and other letters are fine)
         die(f"The folder {folder} has a comma in its path, which Odoo's --addons-path cannot hold; "
             "move the clone, or set OTD_DATA_DIR to a folder without a comma.")
+    link_addon(folder)
+    return folder
+
+
+def link_addon(folder):
+    """``folder``/otd_marketplace_stock, a link to the repository (made or repaired); returns the link."""
     folder.mkdir(parents=True, exist_ok=True)
     link = folder / ADDON_NAME
     if link.is_symlink() and link.resolve() != REPO:
         link.unlink()
     if not link.exists():
         link.symlink_to(REPO, target_is_directory=True)
-    return folder
+    return link
 
 
 def prepare():

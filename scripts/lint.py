@@ -16,8 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ADDON_NAME = "otd_marketplace_stock"
-REPO = Path(__file__).resolve().parent.parent
+from devenv import REPO, link_addon  # scripts/ is this script's own folder, first on sys.path
 
 
 def run_ruff(fix):
@@ -33,14 +32,7 @@ def run_ruff(fix):
 def addon_tree(tree):
     """A folder with odoo/addons/<addon> linked to the repository: with it and Odoo on PYTHONPATH, the addon
     imports as odoo.addons.<addon> (odoo and odoo.addons are namespace packages in Odoo 19)."""
-    addons = tree / "odoo" / "addons"
-    addons.mkdir(parents=True, exist_ok=True)
-    link = addons / ADDON_NAME
-    if link.is_symlink() and link.resolve() != REPO:
-        link.unlink()
-    if not link.exists():
-        link.symlink_to(REPO, target_is_directory=True)
-    return link
+    return link_addon(tree / "odoo" / "addons")
 
 
 def run_pylint(odoo, tree):
