@@ -4,7 +4,18 @@
     "category": "Inventory/Inventory",
     "summary": "Pull on-hand and available stock from Zortout (ZORT) into Odoo inventory, "
                "with a job queue, scheduled pulls and a Thai UI",
+    "description": """
+Keeps Odoo's inventory in step with Zortout (ZORT): each SKU's quantity is read
+from Zortout's Open API v4 and written as an Odoo inventory adjustment.
+Pull Stock, scheduled pulls and Zortout's stock webhook (instant sync) queue jobs
+that a runner takes step by step; every changed or skipped SKU is reported.
+The module page (static/description/index.html) shows the features in English
+and Thai; README.md is the full guide.
+""",
     "author": "OTD",
+    # no "website": the module has no public page of its own, and in Apps a website
+    # turns the card's "Module Info" (the page above) into a "Learn More" link to it
+    "maintainers": ["otd"],
     "license": "LGPL-3",
     "depends": ["stock", "mail"],
     "external_dependencies": {"python": ["requests"]},
@@ -40,5 +51,4 @@
         ],
     },
     "application": True,
-    "installable": True,
 }

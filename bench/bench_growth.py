@@ -14,7 +14,8 @@ from datetime import timedelta
 
 from odoo import fields
 
-__all__ = ["GROWTH_TABLES", "PER_PRODUCT", "PULLS_PER_DAY", "DAYS", "count_rows", "row_bytes", "extrapolate", "check_cleanup"]
+__all__ = ["GROWTH_TABLES", "PER_PRODUCT", "PULLS_PER_DAY", "DAYS", "count_rows", "row_bytes", "extrapolate",
+           "check_cleanup"]
 
 PULLS_PER_DAY = 24 * 60 // 5
 DAYS = 30

@@ -157,7 +157,8 @@ def check_targets(results, full_size):
             theirs = _ms_per_changed(odoo["seconds"], res["changed"])
             ratio, lowest, highest = run_ratio(res)
             checks.append((f"{res['label']}: ms per changed SKU <= {CHANGED_RATIO_TARGET} x Odoo's count + Apply",
-                           f"{ours:.2f} ms vs {theirs:.2f} ms (medians); ratio of each run to Odoo's path around it: median "
+                           f"{ours:.2f} ms vs {theirs:.2f} ms (medians); ratio of each run to Odoo's path around it: "
+                           "median "
                            f"{ratio:.2f}, {lowest:.2f} to {highest:.2f}",
                            _verdict(ratio <= CHANGED_RATIO_TARGET, full_size)))
         inside, across = lines_overhead(res)

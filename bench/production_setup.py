@@ -18,7 +18,6 @@ BENCH = Path(__file__).resolve().parent
 sys.path[:0] = [str(BENCH), str(BENCH.parent)]
 
 from bench_data import WAREHOUSE, apply_changes, build_catalogue, ensure_products, pick_changes, stock_location  # noqa: E402
-
 from zortout_sandbox import DEFAULT_API_KEY, DEFAULT_API_SECRET, DEFAULT_STORE_NAME  # noqa: E402
 
 CHANGE_KEY = "production"

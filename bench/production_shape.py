@@ -93,7 +93,8 @@ class Database:
 
 def odoo_shell_script(base, database, script, env, log_path):
     """Run one of the production_*.py scripts in ``odoo-bin shell``; returns its RESULT json."""
-    runner = f"import runpy\nrunpy.run_path({str(BENCH / script)!r}, init_globals={{'env': env}}, run_name='__main__')\n"
+    runner = (f"import runpy\nrunpy.run_path({str(BENCH / script)!r}, init_globals={{'env': env}}, "
+              "run_name='__main__')\n")
     with open(log_path, "a") as log:
         done = subprocess.run([*devenv.odoo_shell(base), "-d", database, "--no-http", "--log-level", "warn"],
                               input=runner, text=True, env=env, stdout=subprocess.PIPE, stderr=log)

@@ -70,22 +70,43 @@ if "--webhook" in shlex.split(os.environ.get("OTD_BENCH_ARGS", "")) and "env" in
 
     sys.exit(webhook_bench.run(env))  # noqa: F821 - given by odoo-bin shell
 
-from bench_data import (WAREHOUSE, apply_changes, build_catalogue,  # noqa: E402
-                        ensure_products, pick_changes, stock_location, sweep_targets)
-from bench_growth import (DAYS, GROWTH_TABLES, PER_PRODUCT, PULLS_PER_DAY, check_cleanup,  # noqa: E402
-                          count_rows, extrapolate, row_bytes)
-from bench_lines import line_count, line_timer, lines_switched_off  # noqa: E402
-from bench_measure import MethodTimer, quiet_database, release_memory  # noqa: E402
-from bench_paths import ApiTimer, StepCounter, job_moves, odoo_path, run_sync, setup_account  # noqa: E402
-from bench_report import (breakdown_table, check_targets, growth_table, lines_table, render_markdown,  # noqa: E402
-                          render_text, speed_table)
-
-from sandbox_process import SandboxProcess  # noqa: E402
-import product_import_bench  # noqa: E402
-
 from odoo.addons.otd_marketplace_stock.services import sync_engine  # noqa: E402
 from odoo.addons.otd_marketplace_stock.services.sync_engine import SyncEngine  # noqa: E402
 from odoo.addons.otd_marketplace_stock.zortout.client import ZortoutClient  # noqa: E402
+
+from bench_data import (  # noqa: E402
+    WAREHOUSE,
+    apply_changes,
+    build_catalogue,
+    ensure_products,
+    pick_changes,
+    stock_location,
+    sweep_targets,
+)
+from bench_growth import (  # noqa: E402
+    DAYS,
+    GROWTH_TABLES,
+    PER_PRODUCT,
+    PULLS_PER_DAY,
+    check_cleanup,
+    count_rows,
+    extrapolate,
+    row_bytes,
+)
+from bench_lines import line_count, line_timer, lines_switched_off  # noqa: E402
+from bench_measure import MethodTimer, quiet_database, release_memory  # noqa: E402
+from bench_paths import ApiTimer, StepCounter, job_moves, odoo_path, run_sync, setup_account  # noqa: E402
+from bench_report import (  # noqa: E402
+    breakdown_table,
+    check_targets,
+    growth_table,
+    lines_table,
+    render_markdown,
+    render_text,
+    speed_table,
+)
+from sandbox_process import SandboxProcess  # noqa: E402
+import product_import_bench  # noqa: E402
 
 #: key, SKUs, changed SKUs per run; run in this order (the Odoo store only grows, see main)
 SCENARIOS = (
@@ -168,7 +189,8 @@ class Bench:
                 "api_calls": measure.api_calls, "rss_mb": measure.rss_growth_mb, "runner_calls": calls,
                 "steps": steps, "lines_seconds": self.lines.seconds if with_lines else 0.0,
                 "apply_seconds": self.odoo_apply.seconds, "read_seconds": self.quant_reads.seconds,
-                "phase_seconds": dict(self.steps.seconds), "lines_added": line_count(env) - lines_before, "moves": moves, "moved_products": moved_products,
+                "phase_seconds": dict(self.steps.seconds), "lines_added": line_count(env) - lines_before,
+                "moves": moves, "moved_products": moved_products,
                 "changed": len(changes)}
 
     def report_profile(self, profiler, label):
@@ -438,7 +460,8 @@ def main(env):
     bench_args = os.environ.get("OTD_BENCH_ARGS")
     with open(results_dir / "latest.md", "w") as handle:
         handle.write(f"Measured with `make bench{' ARGS=' + repr(bench_args) if bench_args else ''}`"
-                     f" ({os.cpu_count()} CPUs, sandbox on 127.0.0.1 in its own process, medians of {args.runs} runs with lines,"
+                     f" ({os.cpu_count()} CPUs, sandbox on 127.0.0.1 in its own process, medians of {args.runs} runs"
+                     " with lines,"
                      f" {total:.0f} s in all; load average {load_start} at the start, {load} at the end).\n\n")
         for title, headers, rows, notes in sections:
             handle.write(f"**{title}**\n\n{render_markdown(headers, rows)}\n\n")

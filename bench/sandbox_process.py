@@ -17,7 +17,6 @@ the benchmark uses of :class:`zortout_sandbox.SandboxServer`: ``base_url``,
 import multiprocessing
 
 from bench_data import apply_changes, catalogue_view
-
 from zortout_sandbox import SandboxServer
 
 __all__ = ["SandboxProcess"]

@@ -99,7 +99,8 @@ class OdooServer:
         self.log_path = log_path
         odoo_bin = Path(odoo.__path__[0]).resolve().parent / "odoo-bin"
         command = [sys.executable, str(odoo_bin), "-d", database,
-                   *(["--db-filter", f"^{database}$"] if db_filter else []), "--addons-path", ",".join(config["addons_path"]), "--data-dir", config["data_dir"],
+                   *(["--db-filter", f"^{database}$"] if db_filter else []),
+                   "--addons-path", ",".join(config["addons_path"]), "--data-dir", config["data_dir"],
                    "--http-port", str(self.port), "--gevent-port", str(free_port()), "--workers", str(workers),
                    "--max-cron-threads", "1", "--logfile", str(log_path), "--log-level", "info",
                    "--limit-time-real", "600", "--limit-time-cpu", "600"]
@@ -348,7 +349,8 @@ def main(env):
             f"{burst['getproducts']} GetProducts calls ({burst['skus_per_call']}); answers p50 "
             f"{percentile(answer_ms, 0.5):.1f} ms, p95 {percentile(answer_ms, 0.95):.1f} ms; in Odoo's log: request "
             f"p50 {percentile(request_ms, 0.5):.1f} ms, p95 {percentile(request_ms, 0.95):.1f} ms ({len(request_ms)} "
-            f"lines), the addon's part p50 {percentile(addon_ms, 0.5):.1f} ms, p95 {percentile(addon_ms, 0.95):.1f} ms; "
+            f"lines), the addon's part p50 {percentile(addon_ms, 0.5):.1f} ms, "
+            f"p95 {percentile(addon_ms, 0.95):.1f} ms; "
             f"statuses "
             f"{burst_statuses}; all applied {burst['settled_seconds']:.1f} s after their sale at the latest; "
             f"{len(burst['wrong'])} wrong")

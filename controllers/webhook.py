@@ -28,8 +28,8 @@ from odoo import SUPERUSER_ID, http
 from odoo.http import Response, request
 
 from odoo.addons.otd_marketplace_stock.const import WEBHOOK_MAX_BODY, WEBHOOK_ROUTE
-from odoo.addons.otd_marketplace_stock.services.webhook_events import webhook_event
 from odoo.addons.otd_marketplace_stock.services.joblog import log_event
+from odoo.addons.otd_marketplace_stock.services.webhook_events import webhook_event
 from odoo.addons.otd_marketplace_stock.services.webhook_payload import DeliveryError, check_keys, parse_delivery
 
 _logger = logging.getLogger(__name__)

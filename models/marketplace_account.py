@@ -23,9 +23,8 @@ from odoo.addons.otd_marketplace_stock.const import (
 from odoo.addons.otd_marketplace_stock.services.base_url import base_url_problem
 from odoo.addons.otd_marketplace_stock.tools.job_message import SyncUserError, _lt, msg
 from odoo.addons.otd_marketplace_stock.tools.params import param_value
-from odoo.addons.otd_marketplace_stock.tools.time_limits import step_deadline
 from odoo.addons.otd_marketplace_stock.tools.row_lock import try_lock_rows
-
+from odoo.addons.otd_marketplace_stock.tools.time_limits import step_deadline
 
 _logger = logging.getLogger(__name__)
 
@@ -192,8 +191,9 @@ class MarketplaceAccount(models.Model):
         url = self.env["ir.config_parameter"].sudo().get_param(PARAM_BASE_URL) or zortout.DEFAULT_BASE_URL
         problem = base_url_problem(url)
         if problem:
-            raise UserError(self.env._("%s Ask a system administrator to fix the system parameter %s.",
-                                       problem, PARAM_BASE_URL))
+            raise UserError(self.env._(
+                "%(problem)s Ask a system administrator to fix the system parameter %(parameter)s.",
+                problem=problem, parameter=PARAM_BASE_URL))
         return url
 
     def _zortout_client(self, logger=None, **options):

@@ -15,8 +15,8 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from odoo.addons.otd_marketplace_stock.tools.job_message import _lt, render
 from odoo.addons.otd_marketplace_stock.const import STALE_INTERVALS
+from odoo.addons.otd_marketplace_stock.tools.job_message import _lt, render
 
 #: problem -> (xmlid of its activity type, what to do, in English for the translation template)
 PROBLEMS = {
@@ -87,7 +87,7 @@ class MarketplaceAccountAlerts(models.Model):
             user = account.responsible_id or account.create_uid
             env = account.with_context(lang=user.lang or account.env.lang, tz=user.tz).env
             what = render(env, message)
-            advice = env._(ADVICE[problem])  # noqa: odoo-translation - marked with _lt above
+            advice = env._(ADVICE[problem])  # a term in a variable: marked with _lt in ADVICE above
             note = f"{what} {advice}"
             if job:
                 note += " " + env._("Job: %(job)s.", job=job.display_name)

@@ -34,7 +34,7 @@ class MarketplaceAccountFilling(models.Model):
             # an upgrade (or a module's data) keeps what the database holds; the next save is checked
             return
         # sudo: another company's account filling a shared location counts too
-        accounts = self.sudo().with_context(active_test=True).search([])
+        accounts = self.sudo().search([("active", "=", True)])
         for account in self.sudo().filtered("active"):
             mine = account._filled_locations()
             if not mine:

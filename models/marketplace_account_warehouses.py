@@ -13,10 +13,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.otd_marketplace_stock import zortout
-from odoo.addons.otd_marketplace_stock.const import UPGRADE_CONTEXT
-
+from odoo.addons.otd_marketplace_stock.const import MAX_CODE_LENGTH, UPGRADE_CONTEXT
 from odoo.addons.otd_marketplace_stock.tools.job_message import SyncUserError, _lt, msg
-from odoo.addons.otd_marketplace_stock.const import MAX_CODE_LENGTH
 
 _logger = logging.getLogger(__name__)
 

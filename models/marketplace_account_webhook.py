@@ -38,8 +38,8 @@ from odoo.addons.otd_marketplace_stock.const import (
 from odoo.addons.otd_marketplace_stock.services.joblog import log_job_event
 from odoo.addons.otd_marketplace_stock.services.webhook_payload import REFUSAL_REASONS
 from odoo.addons.otd_marketplace_stock.services.webhook_url import public_url_problem
-
 from odoo.addons.otd_marketplace_stock.tools.params import param_value
+
 from .marketplace_webhook_day import zortout_today
 
 _logger = logging.getLogger(__name__)
@@ -360,13 +360,15 @@ class MarketplaceAccount(models.Model):
         self._webhook_new_transaction()
         result = work(self)
         if isinstance(self.env.cr, sql_db.Cursor):
-            self.env.cr.commit()
+            # the webhook's request commits its work at once, see the docstring
+            self.env.cr.commit()  # pylint: disable=invalid-commit
         return result
 
     def _webhook_new_transaction(self):
         """Commit, and run the next transaction READ COMMITTED (see _webhook_apart)."""
         cr = self.env.cr
-        cr.commit()
+        # ends the request's transaction so far (it only read), see _webhook_apart
+        cr.commit()  # pylint: disable=invalid-commit
         if isinstance(cr, sql_db.Cursor):
             cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
 

@@ -24,7 +24,6 @@ from odoo.addons.otd_marketplace_stock.const import (
     SYNC_PHASES,
 )
 from odoo.addons.otd_marketplace_stock.job_types import job_type_of, registered
-
 from odoo.addons.otd_marketplace_stock.services.sync_engine import begin_preview_sweep
 from odoo.addons.otd_marketplace_stock.tools.job_message import (
     SyncUserError,
@@ -34,7 +33,6 @@ from odoo.addons.otd_marketplace_stock.tools.job_message import (
 )
 from odoo.addons.otd_marketplace_stock.tools.job_payload import PayloadError, parse_payload
 from odoo.addons.otd_marketplace_stock.tools.params import param_value
-
 
 #: what a person may set on a job: the fields of the Jobs form. Everything else (state,
 #: attempts, times, result, error, where the sync stands, what it has read) is written by
@@ -124,7 +122,9 @@ class MarketplaceJob(models.Model):
                     vals = dict(vals)
                     del vals["state"]
                 self._check_user_fields(vals)
-            # nor through defaults given in the context (default_sync_location_id...)
+            # nor through defaults given in the context (default_sync_location_id...): a whole new context,
+            # since keyword arguments of with_context can add keys but not take them out
+            # pylint: disable-next=context-overridden
             self = self.with_context({key: value for key, value in self.env.context.items()
                                       if not key.startswith("default_") or key[8:] in USER_FIELDS})
         for vals in vals_list:
@@ -332,13 +332,13 @@ class MarketplaceJob(models.Model):
 
     def action_cancel(self):
         self._check_states(("pending", "failed"),
-                           self.env._("Only pending or failed jobs can be cancelled (%s is %s)."))
+                           self.env._("Only pending or failed jobs can be cancelled (%(job)s is %(state)s)."))
         self._set_cancelled()
         return True
 
     def action_retry(self):
         self._check_states(("failed", "cancelled"),
-                           self.env._("Only failed or cancelled jobs can be retried (%s is %s)."))
+                           self.env._("Only failed or cancelled jobs can be retried (%(job)s is %(state)s)."))
         self._set_requeued()
         return True
 
@@ -412,8 +412,8 @@ class MarketplaceJob(models.Model):
         for new_index, index in enumerate(done):
             pages.filtered(lambda page, index=index: page.sweep == index).copy(
                 {"job_id": job.id, "applied": False, "sweep": new_index})
-        base = dict(stored_json(self.result) or {}, fetched=0, matched=0, updated=0, unchanged=0, skipped={}, samples={},
-                    dry_run=False, negative_clamped=0, not_in_zortout=0, count_mismatch=0, api_calls=0,
+        base = dict(stored_json(self.result) or {}, fetched=0, matched=0, updated=0, unchanged=0, skipped={},
+                    samples={}, dry_run=False, negative_clamped=0, not_in_zortout=0, count_mismatch=0, api_calls=0,
                     duration_s=0, warehouses=[],
                     warehouse_code=", ".join(target["code"] for target in kept if target["code"]) or None,
                     location=", ".join(target["location"] for target in kept))
@@ -425,12 +425,12 @@ class MarketplaceJob(models.Model):
         return job._action_open_form()
 
     def _check_states(self, states, message):
-        """Raise ``message`` (with the job and its state) unless every job is in ``states``."""
+        """Raise ``message`` (its %(job)s and %(state)s filled in) unless every job is in ``states``."""
         self.check_access("read")
         state_labels = dict(self._fields["state"]._description_selection(self.env))
         for job in self:
             if job.state not in states:
-                raise UserError(message % (job.display_name, state_labels[job.state]))
+                raise UserError(message % {"job": job.display_name, "state": state_labels[job.state]})
 
     def _action_open_form(self):
         self.ensure_one()

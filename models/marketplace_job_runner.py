@@ -14,9 +14,9 @@ from datetime import timedelta
 import psycopg2.errors
 
 from odoo import api, fields, models
-from odoo.addons.base.models.ir_cron import MIN_TIME_PER_JOB
 from odoo.exceptions import UserError
 
+from odoo.addons.base.models.ir_cron import MIN_TIME_PER_JOB
 from odoo.addons.otd_marketplace_stock.const import (
     CLAIM_CANDIDATES,
     CLAIM_RETRIES,
@@ -30,13 +30,13 @@ from odoo.addons.otd_marketplace_stock.const import (
     STEP_CONFLICT_RETRIES,
 )
 from odoo.addons.otd_marketplace_stock.services.joblog import JobClientLogger, log_job_event
-
-from odoo.addons.otd_marketplace_stock.tools.params import param_value
 from odoo.addons.otd_marketplace_stock.tools.job_message import _lt, msg
-from .marketplace_job_state import CONCURRENCY_ERRORS
+from odoo.addons.otd_marketplace_stock.tools.params import param_value
 from odoo.addons.otd_marketplace_stock.tools.row_lock import try_lock_rows
 from odoo.addons.otd_marketplace_stock.tools.run_lock import hold_run_lock, release_run_lock, run_lock_is_free
 from odoo.addons.otd_marketplace_stock.tools.time_limits import run_started_at, step_deadline
+
+from .marketplace_job_state import CONCURRENCY_ERRORS
 
 _logger = logging.getLogger(__name__)
 
@@ -59,7 +59,8 @@ class MarketplaceJobRunner(models.Model):
         self.invalidate_recordset()
         if self.state == "running":
             raise UserError(self.env._("This job is already running."))
-        self._check_states(RUNNABLE_STATES, self.env._("Only pending or failed jobs can be run (%s is %s)."))
+        self._check_states(RUNNABLE_STATES,
+                           self.env._("Only pending or failed jobs can be run (%(job)s is %(state)s)."))
         self.account_id._lock_for_pull()
         other = self.search([("account_id", "=", self.account_id.id), ("state", "=", "running"),
                              ("id", "!=", self.id)], limit=1)

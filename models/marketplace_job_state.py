@@ -17,7 +17,6 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.addons.otd_marketplace_stock import zortout
 from odoo.addons.otd_marketplace_stock.const import BACKOFF_BASE, BACKOFF_CAP
 from odoo.addons.otd_marketplace_stock.services.joblog import log_job_event
-
 from odoo.addons.otd_marketplace_stock.tools.job_message import SyncUserError, _lt, at, msg, render
 from odoo.addons.otd_marketplace_stock.tools.job_payload import PayloadError
 
@@ -88,7 +87,8 @@ class MarketplaceJobState(models.Model):
         wait = getattr(exc.cause, "retry_after", None) or 0
         if wait:
             message = [msg(_lt("Zortout asked to wait %(seconds)s seconds before the next call, longer than this run "
-                               "had left before Odoo's time limit. Nothing of the step was kept."), seconds=f"{wait:g}")]
+                               "had left before Odoo's time limit. Nothing of the step was kept."),
+                           seconds=f"{wait:g}")]
         else:
             message = [msg(_lt("Zortout answered too slowly: the step could not finish before Odoo's time limit "
                                "for this run. Nothing of the step was kept."))]

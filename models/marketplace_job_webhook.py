@@ -5,10 +5,10 @@ import logging
 import threading
 
 from odoo import fields, models, sql_db
-from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
 from odoo.tools import SQL
-from odoo.addons.otd_marketplace_stock.const import WAKE_MARGIN
 
+from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
+from odoo.addons.otd_marketplace_stock.const import WAKE_MARGIN
 
 _logger = logging.getLogger(__name__)
 

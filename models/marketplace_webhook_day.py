@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from odoo.addons.otd_marketplace_stock.const import WEBHOOK_DAY_KEEP_DAYS, WEBHOOK_DAY_SLOTS
 from odoo.addons.otd_marketplace_stock.services.webhook_payload import REFUSAL_REASONS
 from odoo.addons.otd_marketplace_stock.zortout import ZORTOUT_TIMEZONE
-from odoo.addons.otd_marketplace_stock.const import WEBHOOK_DAY_KEEP_DAYS, WEBHOOK_DAY_SLOTS
 
 
 def zortout_today():

@@ -8,6 +8,9 @@ Sub-commands:
     test   set everything up, run the addon's tests in a fresh database and print
            "N passed, N failed"; exit non-zero on any failure
     bench  run the sync benchmark (bench/run_bench.py) in a throwaway database
+    lint   install the pinned linters (scripts/lint-requirements.txt) into the virtual
+           environment on first use, then run ruff and pylint with pylint-odoo
+           (scripts/lint.py); exit non-zero on any finding; --fix lets ruff fix what it can
     shell  open an Odoo shell on the run database
     remove-cluster
            stop the private PostgreSQL cluster and delete it (as root it may live
@@ -182,6 +185,23 @@ def ensure_venv(odoo):
         say(f"Installing {SETUPTOOLS} in {venv} (Odoo's gevent process needs it)")
         run_step(f"Installing {SETUPTOOLS}", [*pip, SETUPTOOLS], pip_fix, env=pip_env())
     return python
+
+
+LINT_REQUIREMENTS = REPO / "scripts" / "lint-requirements.txt"
+
+
+def ensure_lint_tools(python):
+    """Install the pinned linters into the venv, once per version of scripts/lint-requirements.txt."""
+    venv = python.parent.parent
+    digest = hashlib.sha1(LINT_REQUIREMENTS.read_bytes()).hexdigest()[:10]
+    stamp = venv / f".otd-lint-{digest}"
+    if stamp.exists():
+        return
+    say(f"Installing the linters of {LINT_REQUIREMENTS.name} into {venv} (first use only)")
+    run_step("Installing the linters",
+             [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", str(LINT_REQUIREMENTS)],
+             "check the network (or pip's index settings) and run again", env=pip_env())
+    stamp.write_text("ok\n")
 
 
 # --------------------------------------------------------------------------- PostgreSQL
@@ -429,13 +449,19 @@ def addons_link():
         # Odoo's --addons-path is a comma-separated list (spaces and other letters are fine)
         die(f"The folder {folder} has a comma in its path, which Odoo's --addons-path cannot hold; "
             "move the clone, or set OTD_DATA_DIR to a folder without a comma.")
+    link_addon(folder)
+    return folder
+
+
+def link_addon(folder):
+    """``folder``/otd_marketplace_stock, a link to the repository (made or repaired); returns the link."""
     folder.mkdir(parents=True, exist_ok=True)
     link = folder / ADDON_NAME
     if link.is_symlink() and link.resolve() != REPO:
         link.unlink()
     if not link.exists():
         link.symlink_to(REPO, target_is_directory=True)
-    return folder
+    return link
 
 
 def prepare():
@@ -463,13 +489,11 @@ def sandbox_env():
 def summarise(log_text, returncode, browser_required=True):
     """Turn Odoo's log into (passed, failed, reasons) following the project's rules."""
     reasons = []
-    match = None
-    for match in RESULT_LINE.finditer(log_text):
-        pass
-    if not match:
+    results = RESULT_LINE.findall(log_text)
+    if not results:
         reasons.append("Odoo printed no test result line (the addon did not install or Odoo crashed)")
         return 0, 1, reasons
-    failures, errors, total = map(int, match.groups())
+    failures, errors, total = map(int, results[-1])  # the last one
     failed = failures + errors
     passed = total - failed
     if total == 0:
@@ -684,6 +708,17 @@ def command_shell(args):
     return subprocess.call([*odoo_shell(base), "-d", database, "--no-http"])
 
 
+# --------------------------------------------------------------------------- lint
+
+
+def command_lint(args):
+    odoo = find_odoo()
+    python = ensure_venv(odoo)
+    ensure_lint_tools(python)
+    command = [str(python), str(REPO / "scripts" / "lint.py"), "--odoo", str(odoo), "--tree", str(LOCAL / "lint")]
+    return subprocess.call([*command, *(["--fix"] if args.fix else [])])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -701,10 +736,12 @@ def main():
     bench = sub.add_parser("bench", help="run the sync benchmark")
     bench.add_argument("bench_args", nargs="*")
     sub.add_parser("shell", help="Odoo shell on the run database")
+    lint = sub.add_parser("lint", help="run ruff and pylint with pylint-odoo (installed on first use)")
+    lint.add_argument("--fix", action="store_true", help="let ruff fix what it can (import order) first")
     sub.add_parser("remove-cluster", help="stop the private PostgreSQL cluster and delete it")
     args = parser.parse_args()
     handler = {"run": command_run, "test": command_test, "bench": command_bench, "shell": command_shell,
-               "remove-cluster": command_remove_cluster}
+               "lint": command_lint, "remove-cluster": command_remove_cluster}
     handle_stop_signals()
     try:
         sys.exit(handler[args.command](args))

@@ -6,6 +6,7 @@ Needs Pillow (it is in the virtual environment of scripts/devenv.py):
 """
 import math
 from pathlib import Path
+
 from PIL import Image, ImageDraw
 
 S = 1024  # drawn at 4x, scaled down for smooth edges
@@ -56,4 +57,5 @@ for start, end in ((200, 330), (20, 150)):
     b = (p[0] - n[0] * half, p[1] - n[1] * half)
     d.polygon([tip, a, b], fill=white)
 
-img.resize((256, 256), Image.LANCZOS).save(Path(__file__).resolve().parent.parent / "static" / "description" / "icon.png", optimize=True)
+icon = Path(__file__).resolve().parent.parent / "static" / "description" / "icon.png"
+img.resize((256, 256), Image.LANCZOS).save(icon, optimize=True)

@@ -4,13 +4,18 @@
 Runs the browser test tests/test_screenshots.py (tag ``otd_screenshots``, left
 out of ``make test``) in a fresh database against the local Zortout sandbox:
 it pulls stock once and has the runner fail a job, opens the account form,
-the job form, the Jobs list and the failed job in headless Chromium as an
-administrator using Thai, and writes
+the job form, the Jobs list, the failed job and the module in Apps (its card,
+its page) in headless Chromium as an administrator using Thai, and writes
 
     docs/images/account_form.png
     docs/images/job_form.png
     docs/images/jobs_list.png
     docs/images/failed_job.png
+    docs/images/apps_card.png
+    docs/images/apps_page.png
+
+and, for the module page (static/description/index.html), smaller copies of the
+first three in static/description/.
 
 Usage: python3 scripts/take_screenshots.py
 
@@ -35,8 +40,11 @@ def main():
                "--tags", f"otd_screenshots/{devenv.ADDON_NAME}"]
     returncode = subprocess.call(command)
     if returncode == 0:
-        for name in ("account_form.png", "job_form.png", "jobs_list.png", "failed_job.png"):
+        for name in ("account_form.png", "job_form.png", "jobs_list.png", "failed_job.png", "apps_card.png",
+                     "apps_page.png"):
             devenv.say(f"Wrote {devenv.REPO / 'docs' / 'images' / name}")
+        for name in ("account_form.png", "job_form.png", "jobs_list.png"):
+            devenv.say(f"Wrote {devenv.REPO / 'static' / 'description' / name}")
     return returncode
 
 

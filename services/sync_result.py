@@ -6,7 +6,6 @@ sync that continues in a later run adds to the counts of the earlier runs.
 
 from odoo.addons.otd_marketplace_stock.const import MATCHED_SKIP_REASONS, MAX_SAMPLES, SKIP_REASONS
 
-
 __all__ = ["SyncResult"]
 
 _COUNTERS = ("fetched", "matched", "updated", "unchanged", "negative_clamped", "api_calls", "count_mismatch",

@@ -8,10 +8,8 @@ from odoo import sql_db
 from odoo.tests import TransactionCase, new_test_user
 
 from odoo.addons.otd_marketplace_stock.const import PARAM_BASE_URL
-
-from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import DROP
-
 from odoo.addons.otd_marketplace_stock.tools.run_lock import hold_run_lock, release_run_lock
+from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import DROP
 
 from .sandbox_case import SandboxCase
 

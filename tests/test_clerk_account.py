@@ -2,7 +2,6 @@
 pull comes, the result of ทดสอบ Warehouse Code in a dialog that stays, the warehouse list's
 dialogs, the instant-sync address warning, and the times a job's English error (the log's) gives."""
 
-import logging
 from datetime import timedelta
 
 from lxml import etree
@@ -132,7 +131,8 @@ class TestClerkAccount(MarketplaceCase):
         self.assertFalse(self.account.warehouse_mapping_ids, "Discard maps nothing")
         line.location_id = self.shelf
         line.action_map()
-        self.assertEqual([(m.warehouse_code, m.warehouse_name, m.location_id) for m in self.account.warehouse_mapping_ids],
+        mappings = self.account.warehouse_mapping_ids
+        self.assertEqual([(m.warehouse_code, m.warehouse_name, m.location_id) for m in mappings],
                          [("ODS001", "คลังออนไลน์ ODS", self.shelf)])
 
     def test_cancelling_a_code_change_goes_back_to_the_list(self):

@@ -16,7 +16,6 @@ from odoo.addons.otd_marketplace_stock.const import (
     PARAM_REQUEST_BUDGET,
     QUANTITY_EVENT,
 )
-
 from odoo.addons.otd_marketplace_stock.services.webhook_events import WEBHOOK_EVENTS
 
 from .common import MarketplaceCase

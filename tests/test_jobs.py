@@ -5,13 +5,11 @@ from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
-from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import Catalogue
-
 from odoo.addons.otd_marketplace_stock.services.joblog import format_value
+from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import Catalogue
 
 from .common import MarketplaceCase, held_by_a_live_runner
 from .sandbox_case import PRODUCTS
-
 
 # the payload exactly as the Thai user guide shows it, notes included
 GUIDE_PAYLOAD = """{
@@ -284,7 +282,8 @@ class TestJobs(MarketplaceCase):
             job = self.run_job({"sku_list": ["DEMO-MUG", "DEMO-NOT-IN-ODOO"]})
         prefix = f"zortout-sync job={job.reference} account={self.account.id} "
         events = [line.split(" event=")[1].split(" ")[0] for line in logs.output if prefix in line]
-        self.assertEqual([e for e in events if e not in ("decision", "http", "page", "applied_pages")], ["start", "fetched", "applied", "done"])
+        self.assertEqual([e for e in events if e not in ("decision", "http", "page", "applied_pages")],
+                         ["start", "fetched", "applied", "done"])
         text = "\n".join(logs.output)
         self.assertIn(f"{prefix}event=start warehouse=- location={format_value(self.stock.complete_name)} "
                       "source=store_wide mode=sku_list", text)

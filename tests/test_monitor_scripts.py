@@ -1,5 +1,6 @@
 """The two monitor scripts, run with bash on log files like Odoo writes them."""
 
+import contextlib
 import importlib.util
 import json
 import logging
@@ -132,14 +133,10 @@ class TestMonitorScripts(MarketplaceCase):
         """Stop a monitor started in its own session as a kill would (it stops tail and awk itself), then
         anything left in that session."""
         process.terminate()
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         process.wait()
 
     @contextmanager

@@ -179,7 +179,7 @@ class TestWarehouseCode(MarketplaceCase):
         action = self.account.with_user(self.manager).action_view_warehouse_list()
         wizard = self.env["zortout.warehouse.wizard"].browse(action["res_id"])
         self.assertEqual(sorted(wizard.line_ids.mapped("code")), ["ODS001", "W0001", "W0002"])
-        line = wizard.line_ids.filtered(lambda l: l.code == "ODS001")
+        line = wizard.line_ids.filtered(lambda row: row.code == "ODS001")
         self.assertEqual(line.name, "คลังออนไลน์ ODS")
         line.with_user(self.manager).action_use_code()
         self.assertEqual(self.account.zortout_warehouse_code, "ODS001")

@@ -427,7 +427,8 @@ class TestReliabilityConcurrency(SandboxCase, BaseCase):
         def runner_waits_for_the_quant():
             with self.cursor_env() as env:
                 env.cr.execute("""SELECT 1 FROM pg_stat_activity
-                                   WHERE wait_event_type = 'Lock' AND query LIKE %s""", ["%FOR NO KEY UPDATE OF quant%"])
+                                   WHERE wait_event_type = 'Lock' AND query LIKE %s""",
+                               ["%FOR NO KEY UPDATE OF quant%"])
                 return bool(env.cr.fetchone()) or worker.poll() is not None
         self.wait_for(runner_waits_for_the_quant, 90, "the runner to wait for the quant")
         other.commit()

@@ -1,5 +1,7 @@
 """Screenshots for the README, from the real web client in Thai: the account form, the job
-form of a pull, the Jobs list and a job the runner failed.
+form of a pull, the Jobs list, a job the runner failed, and the module in Apps (its card and
+its page). Smaller copies of three of them illustrate the module page
+(static/description/, named in MODULE_PAGE_PICTURES).
 
 Not part of the normal test run (tag ``-standard``): run ``python3 scripts/take_screenshots.py``,
 which runs ``python3 scripts/devenv.py test --tags otd_screenshots/otd_marketplace_stock`` and
@@ -7,8 +9,11 @@ writes the PNG files of docs/images/ named in SCREENSHOTS.
 """
 
 import base64
+import io
 from pathlib import Path
 from unittest.mock import patch
+
+from PIL import Image
 
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import ChromeBrowser
@@ -19,7 +24,12 @@ from .sandbox_case import SandboxCase
 from .thai import load_thai
 
 IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
-SCREENSHOTS = ("account_form.png", "job_form.png", "jobs_list.png", "failed_job.png")
+SCREENSHOTS = ("account_form.png", "job_form.png", "jobs_list.png", "failed_job.png", "apps_card.png",
+               "apps_page.png")
+#: the module page's pictures (static/description/index.html): smaller copies of these screenshots
+MODULE_PAGE = Path(__file__).resolve().parent.parent / "static" / "description"
+MODULE_PAGE_PICTURES = ("account_form.png", "job_form.png", "jobs_list.png")
+MODULE_PAGE_WIDTH = 800
 
 GOODS = ("DEMO-TSHIRT-S", "DEMO-TSHIRT-M", "DEMO-TSHIRT-L", "DEMO-MUG", "DEMO-CAP", "DEMO-BAG", "DEMO-SOCKS",
          "DEMO-NOTEBOOK", "DEMO-PEN")
@@ -82,6 +92,18 @@ class TestScreenshots(SandboxCase, HttpCase):
         with patch.object(ChromeBrowser, "_wait_code_ok", wait_then_capture):
             self.start_tour(url, tour, login="admin")
         self.assertGreater((IMAGES / name).stat().st_size, 10_000)
+        if name in MODULE_PAGE_PICTURES:
+            self.copy_to_module_page(name)
+
+    def copy_to_module_page(self, name):
+        """A copy of docs/images/<name> for the module page, MODULE_PAGE_WIDTH wide, in 256 colours."""
+        with Image.open(IMAGES / name) as shot:
+            height = round(shot.height * MODULE_PAGE_WIDTH / shot.width)
+            small = shot.convert("RGB").resize((MODULE_PAGE_WIDTH, height), Image.LANCZOS).quantize(256)
+        buffer = io.BytesIO()
+        small.save(buffer, "PNG", optimize=True)
+        (MODULE_PAGE / name).write_bytes(buffer.getvalue())
+        self.assertLess(len(buffer.getvalue()), 150_000)
 
     def test_account_form(self):
         self.photograph(f"/odoo/action-otd_marketplace_stock.action_marketplace_account/{self.account.id}",
@@ -97,3 +119,9 @@ class TestScreenshots(SandboxCase, HttpCase):
     def test_failed_job(self):
         self.photograph(f"/odoo/action-otd_marketplace_stock.action_marketplace_job/{self.failed.id}",
                         "failed_job.png")
+
+    def test_apps_card(self):
+        self.photograph("/odoo/apps", "apps_card.png", tour="otd_marketplace_stock_apps_card")
+
+    def test_apps_page(self):
+        self.photograph("/odoo/apps", "apps_page.png", tour="otd_marketplace_stock_apps_page")

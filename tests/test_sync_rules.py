@@ -93,7 +93,8 @@ class TestSyncRules(MarketplaceCase):
         self.assertEqual(self.on_hand(up), 10)
         self.assertEqual(self.on_hand(up, self.shelf), 4, "an increase goes to the stock location itself")
         self.assertEqual(self.on_hand(down), 1)
-        quants = self.env["stock.quant"].search([("product_id", "=", down.id), ("location_id", "child_of", self.stock.id)])
+        quants = self.env["stock.quant"].search([("product_id", "=", down.id),
+                                                 ("location_id", "child_of", self.stock.id)])
         self.assertTrue(all(q.quantity >= 0 for q in quants), "no negative quant is made")
 
     def test_products_outside_the_sweep_are_untouched(self):

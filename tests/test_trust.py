@@ -5,7 +5,7 @@ import json
 from datetime import timedelta
 
 from odoo import fields
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 
@@ -74,7 +74,7 @@ class TestEngineOwnsItsState(WebhookCase):
             "name": "Mine", "account_id": self.account_b.id, "payload": '{"sku_list": ["DEMO-MUG"]}',
             "max_attempts": 2, "next_run_at": fields.Datetime.now()})
         self.assertEqual((job.name, job.max_attempts, job.state), ("Mine", 2, "pending"))
-        with self.assertRaises(Exception):  # ValidationError: only administrators force
+        with self.assertRaises(ValidationError):  # only administrators force
             self.env["marketplace.job"].with_user(self.user_b).create({
                 "name": "x", "account_id": self.account_b.id, "payload": '{"force": true}'})
 
@@ -247,7 +247,7 @@ class TestNewestReadingWins(WebhookCase):
             preview.action_apply_preview()
         self.assertIn("15 minutes", str(caught.exception))
         # a fresh preview of a store that says zero for most products: applying it meets the zero guard
-        for sku, product in self.products.items():
+        for product in self.products.values():
             self.set_on_hand(product, 10)
         for index in range(12):
             product = self.make_product(f"ZERO-{index}")

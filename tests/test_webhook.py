@@ -210,7 +210,7 @@ class TestWebhookDeliveries(WebhookCase):
         self.assertEqual(self.deliver("DEMO-MUG", path="/otd_marketplace_stock/webhook/" + "x" * 300).status_code,
                          404)
         self.account.action_disable_instant_sync()
-        self.assertEqual(self.sandbox.webhook.read()["updatequantityurl"], "")
+        self.assertEqual(self.sandbox.webhook.current_config()["updatequantityurl"], "")
         self.assertEqual(self.deliver("DEMO-MUG").status_code, 404)
         self.assertFalse(self.instant_jobs())
 

@@ -199,6 +199,7 @@ class _CommittedEnv:
     def __exit__(self, exc_type, exc, traceback):
         try:
             if exc_type is None:
-                self.cr.commit()
+                # a transaction of its own, as another process would have: committed so that the others see it
+                self.cr.commit()  # pylint: disable=invalid-commit
         finally:
             self.cr.close()

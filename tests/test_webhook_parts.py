@@ -23,14 +23,13 @@ from odoo.tests.common import BaseCase, get_db_name
 
 from odoo.addons.otd_marketplace_stock.const import WEBHOOK_ROUTE
 from odoo.addons.otd_marketplace_stock.models.marketplace_job_webhook import notify_runner_later
-
+from odoo.addons.otd_marketplace_stock.services.webhook_events import webhook_event
 from odoo.addons.otd_marketplace_stock.services.webhook_payload import (
     DeliveryError,
     check_keys,
     clean_sku,
     parse_delivery,
 )
-from odoo.addons.otd_marketplace_stock.services.webhook_events import webhook_event
 from odoo.addons.otd_marketplace_stock.services.webhook_url import public_url_problem
 from odoo.addons.otd_marketplace_stock.zortout import (
     QUANTITY_URL_KEY,
@@ -39,8 +38,8 @@ from odoo.addons.otd_marketplace_stock.zortout import (
     ZortoutAuthError,
     ZortoutPermanentError,
 )
-from odoo.addons.otd_marketplace_stock.zortout_sandbox.__main__ import build_server, names_control_command, parse_args
 from odoo.addons.otd_marketplace_stock.zortout_sandbox import Catalogue
+from odoo.addons.otd_marketplace_stock.zortout_sandbox.__main__ import build_server, names_control_command, parse_args
 
 from .sandbox_case import SandboxCase
 
@@ -114,13 +113,13 @@ class TestWebhookClientAndSandbox(SandboxCase, BaseCase):
         self.assertEqual(config.active_urls(), {"addorderurl": "https://crm.example/orders",
                                                 "updateproducturl": "https://crm.example/products"})
         self.client.update_webhook(config.with_url(QUANTITY_URL_KEY, self.hook_url), config.keys)
-        stored = self.sandbox.webhook.read()
+        stored = self.sandbox.webhook.current_config()
         self.assertEqual((stored["addorderurl"], stored["updateproducturl"], stored[QUANTITY_URL_KEY]),
                          ("https://crm.example/orders", "https://crm.example/products", self.hook_url))
         self.assertEqual((stored["key1"], stored["key2"], stored["key3"]), ("k1", "k2", "k3"))
         # what a careless client would do: only its own URL in the body
         self.client.update_webhook(WebhookConfig(urls={QUANTITY_URL_KEY: self.hook_url}), ("k1", "k2", "k3"))
-        self.assertEqual(self.sandbox.webhook.read()["addorderurl"], "")
+        self.assertEqual(self.sandbox.webhook.current_config()["addorderurl"], "")
 
     def test_keys_never_reach_a_log_line_or_the_request_log(self):
         with self.assertLogs("odoo.addons.otd_marketplace_stock.zortout", level="DEBUG") as logs:
@@ -139,7 +138,8 @@ class TestWebhookClientAndSandbox(SandboxCase, BaseCase):
         self.assertEqual(self.client.get_webhook().url(), self.hook_url)
         bare = WebhookConfig.from_api({"key1": "a", "key2": "b", "key3": "c", "updatequantityurl": "u",
                                        "hookVersion": 2, "customurl": "x"})
-        self.assertEqual((bare.keys, bare.url(), bare.version, bare.urls["customurl"]), (("a", "b", "c"), "u", "2", "x"))
+        self.assertEqual((bare.keys, bare.url(), bare.version, bare.urls["customurl"]),
+                         (("a", "b", "c"), "u", "2", "x"))
         partial = WebhookConfig.from_api({"res": {"resCode": "200"}, "list": [{"key1": "a", "addorderurl": None}]})
         self.assertIsNone(partial.keys)
         self.assertEqual(partial.urls, {"addorderurl": ""})
@@ -309,7 +309,8 @@ class TestRunnerWakeUp(BaseCase):
         dbname = get_db_name()
         with sql_db.db_connect("postgres").cursor() as cr:
             cr.execute("LISTEN cron_trigger")
-            cr.commit()
+            # a cursor of its own on the postgres database: LISTEN starts listening at the commit
+            cr.commit()  # pylint: disable=invalid-commit
             connection = cr._cnx
             started = time.monotonic()
             notify_runner_later(dbname, fields.Datetime.now() + timedelta(seconds=2))

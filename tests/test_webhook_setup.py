@@ -24,7 +24,7 @@ class TestWebhookSetup(MarketplaceCase):
         cls.env["ir.config_parameter"].sudo().set_param("web.base.url", "https://erp.example.co.th")
 
     def stored(self):
-        return self.sandbox.webhook.read()
+        return self.sandbox.webhook.current_config()
 
     def test_enable_and_disable_keep_another_integrations_urls_and_keys(self):
         """A CRM already set key1-3 and three URLs: enabling adds our quantity URL and keeps theirs and

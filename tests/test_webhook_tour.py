@@ -28,7 +28,7 @@ class TestInstantSyncTour(SandboxCase, HttpCase):
         self.start_tour("/odoo", "otd_marketplace_stock_instant_sync", login="admin")
         account.invalidate_recordset()
         self.assertTrue(account.webhook_enabled)
-        stored = self.sandbox.webhook.read()
+        stored = self.sandbox.webhook.current_config()
         self.assertEqual(stored["updatequantityurl"], account.sudo().webhook_url)
         self.assertTrue(stored["updatequantityurl"].startswith(self.base_url()))
         self.assertEqual((stored["addorderurl"], stored["key1"]), ("https://crm.example.co.th/orders", "crm-1"))

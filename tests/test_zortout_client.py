@@ -582,7 +582,8 @@ class TestZortoutPages(SandboxCase, BaseCase):
         self.assertEqual([row.zortout_id for page in pages for row in page.rows], ids)
         last = pages[2].rows[-1]
         self.assertEqual((last.stock, last.available_stock), self.sandbox.catalogue.stock_of(last.sku, "W0001"))
-        self.assertEqual([(c["query"]["page"], c["query"]["limit"], c["query"]["warehousecode"]) for c in self.calls_to()],
+        self.assertEqual([(c["query"]["page"], c["query"]["limit"], c["query"]["warehousecode"])
+                          for c in self.calls_to()],
                          [("1", "500", "W0001"), ("2", "500", "W0001"), ("3", "500", "W0001")])
         self.assertEqual((client.stats.calls, client.stats.pages, client.stats.retries), (3, 3, 0))
 

@@ -40,7 +40,8 @@ class TestSandboxCatalogue(BaseCase):
             self.assertGreater(stock, 0, sku)
 
     def test_generated_catalogue_is_deterministic(self):
-        first, again, other = Catalogue.generate(50, seed=4), Catalogue.generate(50, seed=4), Catalogue.generate(50, seed=5)
+        first, again = Catalogue.generate(50, seed=4), Catalogue.generate(50, seed=4)
+        other = Catalogue.generate(50, seed=5)
         self.assertEqual(first.products[0]["sku"], "GEN-000001")
         self.assertEqual(first.products[-1]["sku"], "GEN-000050")
         render = lambda c: [c.render(p, "W0002") for p in c.products]  # noqa: E731
@@ -78,7 +79,8 @@ class TestSandboxServer(SandboxCase, BaseCase):
         if auth:
             sent.update(storename=self.sandbox.store_name, apikey=self.sandbox.api_key,
                         apisecret=self.sandbox.api_secret)
-        response = requests.request(method, self.sandbox.base_url + route, params=params, headers=sent, **kwargs)
+        response = requests.request(method, self.sandbox.base_url + route, params=params, headers=sent,
+                                    timeout=kwargs.pop("timeout", 30), **kwargs)
         self.addCleanup(response.close)
         return response
 

@@ -12,9 +12,9 @@ A payload is a JSON object with, all optional:
 import json
 from dataclasses import dataclass
 
+from odoo.addons.otd_marketplace_stock.const import MAX_CODE_LENGTH, MAX_SKUS
 from odoo.addons.otd_marketplace_stock.tools.job_message import _lt
 from odoo.addons.otd_marketplace_stock.zortout.values import clean_sku
-from odoo.addons.otd_marketplace_stock.const import MAX_CODE_LENGTH, MAX_SKUS
 
 __all__ = ["PayloadError", "SyncPayload", "parse_payload", "ALLOWED_KEYS"]
 

@@ -11,6 +11,7 @@ import threading
 import time
 
 from odoo.tools import config
+
 from odoo.addons.otd_marketplace_stock.const import MARGIN_SHARE, MIN_MARGIN_SECONDS
 
 

@@ -69,8 +69,8 @@ class ZortoutWarehouseWizardLine(models.TransientModel):
     @api.depends("code", "wizard_id.account_id.warehouse_mapping_ids")
     def _compute_mapping(self):
         for line in self:
-            mapping = line.wizard_id.account_id.warehouse_mapping_ids.filtered(
-                lambda mapping: mapping.warehouse_code == line.code)[:1]
+            mapping = line.wizard_id.account_id.warehouse_mapping_ids.filtered_domain(
+                [("warehouse_code", "=", line.code)])[:1]
             line.mapped_location_id = mapping.location_id
             line.is_current = bool(mapping)
 

@@ -11,6 +11,7 @@ full jitter; a spent daily quota is not retried. No secret value reaches a log
 line, an exception message or a repr.
 """
 
+import contextlib
 import email.utils
 import logging
 import random
@@ -646,10 +647,8 @@ def _utc_now():
 def _retry_after_seconds(value):
     if not value:
         return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
+    with contextlib.suppress(ValueError):
+        return max(0.0, float(value))  # seconds; else an HTTP date
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

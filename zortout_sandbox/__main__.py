@@ -11,7 +11,11 @@ Every behaviour of the live service the sandbox can play has an option; see
 webhook) with ``python -m zortout_sandbox sell SKU 2``; see control.py.
 """
 
+# a command-line program: what it prints is its output, not a log
+# pylint: disable=print-used
+
 import argparse
+import contextlib
 import logging
 import sys
 
@@ -31,7 +35,6 @@ from .server import (
     SandboxServer,
 )
 from .webhook import CONFIG_ENVELOPES, DELIVERY_FORMATS, NO_WEBHOOK_ANSWERS
-
 
 #: what --help says of the commands that talk to a running sandbox (control.py)
 COMMANDS_HELP = """commands (to a running sandbox; --host and --port before or after them):
@@ -164,10 +167,8 @@ def main(argv=None):
     print("(sandbox-only values; press Ctrl+C to stop)")
     print(f"  a sale     : python -m zortout_sandbox --port {server.port} sell SKU 2   (delivered to the webhook)",
           flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

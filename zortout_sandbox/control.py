@@ -11,6 +11,9 @@ Zortout does after a sale on a marketplace. The port is ``--port``, else
 ``$SANDBOX_PORT``, else 8099 (the one ``make run`` uses).
 """
 
+# a command-line program: what it prints is its output, not a log
+# pylint: disable=print-used
+
 import argparse
 import json
 import os
@@ -42,7 +45,8 @@ def parse_args(argv):
     count.add_argument("stock")
     count.add_argument("--available", help="sellable stock (default: on hand minus the reservations)")
     count.add_argument("--warehouse", help="warehouse code (default: the store's first warehouse)")
-    commands.add_parser("webhook", parents=[where], help="show the webhook configuration (keys hidden) and the last deliveries")
+    commands.add_parser("webhook", parents=[where],
+                        help="show the webhook configuration (keys hidden) and the last deliveries")
     return parser.parse_args(argv)
 
 

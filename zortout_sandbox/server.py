@@ -558,7 +558,7 @@ class SandboxServer:
         return write_answer("200", "Success")
 
     def _get_webhook(self, query, headers, payload, superset=False):
-        config = self.webhook.read()
+        config = self.webhook.current_config()
         if config is None:
             return read_answer("100", self.webhook_none_answer)
         if self.webhook_envelope == "detail":
@@ -613,7 +613,7 @@ class SandboxServer:
             return Answer(raw=payload, content_type=content_type)
         try:
             if action == "webhook" and method == "GET":
-                config = self.webhook.read()
+                config = self.webhook.current_config()
                 if config is not None:
                     config = {k: ("***" if k in _SECRET_BODY_KEYS and v else v) for k, v in config.items()}
                 return Answer(body={"config": config, "deliveries": self.webhook.deliveries[-20:]})

@@ -87,7 +87,8 @@ class WebhookState:
             self.config = {**keys, **urls}
         return None
 
-    def read(self):
+    def current_config(self):
+        """A copy of the configuration (None when no webhook is set), as GetWebhook reads it."""
         with self._lock:
             return dict(self.config) if self.config is not None else None
 
@@ -127,7 +128,7 @@ def delivery_request(url, keys, product, delivery_format="json", event=QUANTITY_
 def deliver(state, product, delivery_format="json", timeout=10.0, event=QUANTITY_EVENT):
     """POST ``product`` to the configured ``updatequantityurl``, if any; log and
     return the delivery record (None when the event is off)."""
-    config = state.read()
+    config = state.current_config()
     url = (config or {}).get("updatequantityurl")
     if not url:
         return None

@@ -18,6 +18,7 @@
 import logging
 
 from odoo import SUPERUSER_ID, api
+from odoo.tools import SQL
 
 from odoo.addons.otd_marketplace_stock.const import MAX_CODE_LENGTH
 
@@ -37,7 +38,7 @@ def migrate(cr, version):
     # the upgrade keeps the accounts' locations as they are, even two accounts on one location
     env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True, "marketplace_upgrade": True})
     migrate_warehouse_codes(env)
-    cr.execute(f'ALTER TABLE marketplace_account DROP COLUMN "{LEGACY_COLUMN}"')
+    cr.execute(SQL("ALTER TABLE marketplace_account DROP COLUMN %s", SQL.identifier(LEGACY_COLUMN)))
 
 
 def code_is_valid(code):

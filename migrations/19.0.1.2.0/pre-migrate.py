@@ -4,6 +4,8 @@ Before the new field (computed from the mappings) takes the column over, the
 code each account had is put aside; post-migrate.py turns it into a mapping.
 """
 
+from odoo.tools import SQL
+
 LEGACY_COLUMN = "zortout_warehouse_code_before_mappings"
 
 
@@ -13,4 +15,5 @@ def migrate(cr, version):
          WHERE table_name = 'marketplace_account' AND column_name = 'zortout_warehouse_code'
     """)
     if cr.fetchone():
-        cr.execute(f'ALTER TABLE marketplace_account RENAME COLUMN zortout_warehouse_code TO "{LEGACY_COLUMN}"')
+        cr.execute(SQL("ALTER TABLE marketplace_account RENAME COLUMN zortout_warehouse_code TO %s",
+                       SQL.identifier(LEGACY_COLUMN)))
