@@ -74,6 +74,7 @@ from odoo.addons.otd_marketplace_stock.services import sync_engine  # noqa: E402
 from odoo.addons.otd_marketplace_stock.services.sync_engine import SyncEngine  # noqa: E402
 from odoo.addons.otd_marketplace_stock.zortout.client import ZortoutClient  # noqa: E402
 
+import product_import_bench  # noqa: E402
 from bench_data import (  # noqa: E402
     WAREHOUSE,
     apply_changes,
@@ -106,7 +107,6 @@ from bench_report import (  # noqa: E402
     speed_table,
 )
 from sandbox_process import SandboxProcess  # noqa: E402
-import product_import_bench  # noqa: E402
 
 #: key, SKUs, changed SKUs per run; run in this order (the Odoo store only grows, see main)
 SCENARIOS = (

@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tests.common import BaseCase
 
+from odoo.addons.otd_marketplace_stock.const import PARAM_REQUEST_BUDGET
 from odoo.addons.otd_marketplace_stock.services.product_import_plan import (
     check_barcodes,
     group_variations,
@@ -21,8 +22,6 @@ from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import (
     ONBOARDING_PRODUCTS,
     Catalogue,
 )
-
-from odoo.addons.otd_marketplace_stock.const import PARAM_REQUEST_BUDGET
 
 from .common import MarketplaceCase
 from .sandbox_case import SandboxCase
@@ -57,7 +56,7 @@ class TestProductImport(MarketplaceCase):
     def lines(self, wizard):
         return {line.sku: line for line in wizard.line_ids}
 
-    def create(self, wizard):
+    def create_products(self, wizard):
         action = wizard.action_create()
         return self.env["marketplace.job"].browse(action["res_id"])
 
@@ -119,7 +118,7 @@ class TestProductImport(MarketplaceCase):
     def test_create_makes_each_product_once_then_a_pull_sets_stock(self):
         wizard = self.open_wizard()
         self.lines(wizard)["NEW-ARCHIVED"].selected = True
-        job = self.create(wizard)
+        job = self.create_products(wizard)
         self.assertEqual((job.job_type, job.state), (IMPORT, "done"))
         result = json.loads(job.result)
         self.assertEqual(result["created"], len(CREATABLE) + 30)
@@ -175,7 +174,7 @@ class TestProductImport(MarketplaceCase):
         wizard = self.open_wizard()
         # someone creates one of the listed products by hand before Create is pressed
         self.make_product("NEW-PLAIN", name="Made by hand")
-        job = self.create(wizard)
+        job = self.create_products(wizard)
         self.assertEqual(self.env["product.product"].search_count([("default_code", "=", "NEW-PLAIN")]), 1)
         line = job.line_ids.filtered(lambda line: line.sku == "NEW-PLAIN")
         self.assertEqual(line.decision, "already_in_odoo")
@@ -184,7 +183,7 @@ class TestProductImport(MarketplaceCase):
     def test_a_barcode_taken_meanwhile_leaves_the_row_out(self):
         wizard = self.open_wizard()
         self.make_product("SOMEONE-ELSE", barcode="8850000000028")  # NEW-PCS's barcode
-        job = self.create(wizard)
+        job = self.create_products(wizard)
         line = job.line_ids.filtered(lambda line: line.sku == "NEW-PCS")
         self.assertEqual(line.decision, "create_refused")
         self.assertIn("SOMEONE-ELSE", line.message)
@@ -195,7 +194,7 @@ class TestProductImport(MarketplaceCase):
         wizard = self.open_wizard()
         category = self.env["product.category"].create({"name": "จาก Zortout"})
         wizard.write({"category_mode": "fixed", "category_id": category.id})
-        self.create(wizard)
+        self.create_products(wizard)
         created = self.env["product.product"].search([("default_code", "in", CREATABLE)])
         self.assertEqual(created.categ_id, category)
 
@@ -220,7 +219,7 @@ class TestProductImport(MarketplaceCase):
         wizard = self.open_wizard()
         ticked = len(wizard.line_ids.filtered("selected"))
         self.env["ir.config_parameter"].sudo().set_param(PARAM_REQUEST_BUDGET, "0")
-        job = self.create(wizard)
+        job = self.create_products(wizard)
         self.assertEqual(job.pages_total, 3)
         self.assertEqual(job.state, "pending", "postponed after its first step")
         self.assertEqual(job.sync_phase, "create_products")
@@ -247,7 +246,7 @@ class TestProductImport(MarketplaceCase):
         wizard = self.open_wizard()
         self.assertFalse(wizard.fetch_images, "off by default")
         wizard.fetch_images = True
-        job = self.create(wizard)
+        job = self.create_products(wizard)
         self.assertEqual(job.state, "done")
         Product = self.env["product.product"]
         self.assertTrue(Product.search([("default_code", "=", "NEW-PLAIN")]).image_1920)

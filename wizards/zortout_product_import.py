@@ -3,6 +3,7 @@ products whose SKU matches nothing in Odoo and what each would become, and queue
 their creation as a job (models/marketplace_job_product_import.py)."""
 
 import json
+import logging
 import time
 from decimal import Decimal
 
@@ -23,6 +24,8 @@ from odoo.addons.otd_marketplace_stock.services.product_import_plan import (
 )
 from odoo.addons.otd_marketplace_stock.tools.job_message import SyncUserError, render
 from odoo.addons.otd_marketplace_stock.tools.params import param_value
+
+_logger = logging.getLogger(__name__)
 
 STORE_WIDE = "__store__"
 _DECIMALS = ("sell_price", "purchase_price", "weight_g")
@@ -150,8 +153,9 @@ class ZortoutProductImport(models.TransientModel):
                     page += 1
                     if time.monotonic() >= budget_end:
                         break
-        except zortout.ZortoutOutOfTimeError:
-            pass  # the pages read are kept: Continue Reading goes on from the next one
+        except zortout.ZortoutOutOfTimeError as exc:
+            # the pages read are kept: Continue Reading goes on from the next one
+            _logger.info("zortout-import account=%s reading stopped at page %s: %s", self.account_id.id, page, exc)
         except zortout.ZortoutError as exc:
             message, _details = self.env["marketplace.job"].new({"account_id": self.account_id.id})._error_message(exc)
             raise UserError(render(self.env, message)) from None

@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 import requests
 from requests.adapters import HTTPAdapter
 
+from .catalogue_rows import CatalogueRow
 from .errors import (
     ZortoutAuthError,
     ZortoutBadResponseError,
@@ -40,7 +41,6 @@ from .errors import (
     ZortoutTransientError,
     ZortoutUnknownWarehouseError,
 )
-from .catalogue_rows import CatalogueRow
 from .pages import ProductPage
 from .quota import DAILY_REQUEST_LIMIT, QUOTA_NOTICE, ZORTOUT_TIMEZONE, limit_in_notice, next_quota_reset
 from .values import QuantityProblem, clean_sku, parse_quantity
