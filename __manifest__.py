@@ -35,6 +35,8 @@ and Thai; README.md is the full guide.
         "views/marketplace_account_webhook_views.xml",
         "wizards/zortout_warehouse_wizard_views.xml",
         "wizards/zortout_warehouse_code_change_views.xml",
+        "wizards/zortout_product_import_views.xml",
+        "views/product_import_views.xml",
         "views/marketplace_menus.xml",
     ],
     "demo": [

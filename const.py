@@ -22,6 +22,8 @@ SYNC_JOB_TYPE = "sync_stock_from_zortout"
 #: as a sync with a SKU list; it neither blocks nor postpones Pull Stock and the
 #: scheduled full pulls, which stay the safety net
 INSTANT_JOB_TYPE = "instant_sync_from_zortout"
+#: Create Products from Zortout: the Zortout products Odoo lacks, created from the wizard's rows
+PRODUCT_IMPORT_JOB_TYPE = "create_products_from_zortout"
 
 #: what started a job; set by the code that creates it (engine-owned: not a user field)
 JOB_ORIGINS = [

@@ -4,6 +4,7 @@ Adding a kind: a module here with a JobType subclass, and one ``register`` line 
 """
 
 from .instant_sync import InstantSync
+from .product_import import ProductImport
 from .registry import JobType, job_type_of, register, registered, unregister
 from .stock_sync import StockSync
 
@@ -11,3 +12,4 @@ __all__ = ["JobType", "job_type_of", "register", "registered", "unregister"]
 
 register(StockSync())
 register(InstantSync())
+register(ProductImport())

@@ -16,3 +16,4 @@ from . import marketplace_account_webhook
 from . import marketplace_job_webhook
 from . import ir_http_webhook
 from . import marketplace_stock_reading
+from . import marketplace_job_product_import

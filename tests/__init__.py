@@ -32,3 +32,6 @@ from . import test_alerts
 from . import test_bounded_steps
 from . import test_one_filler
 from . import test_job_types
+from . import test_product_import
+from . import test_product_import_workers
+from . import test_product_import_tour

@@ -4,7 +4,8 @@ Usage: ``python odoo_worker.py SPEC.json`` where SPEC holds ``odoo_root`` (the
 folder holding the ``odoo`` package), ``args`` (Odoo command-line options:
 database, database server, addons path, log file), an optional ``go_file``
 (wait for it to exist before working, after writing ``ready_file``) and
-``result_file`` (where the outcome is written as JSON).
+``result_file`` (where the outcome is written as JSON), and an optional
+``timing_file`` (where the seconds the work took are written, as {"seconds": ...}).
 
 By default it does what a cron worker does: ``marketplace.job._cron_run_jobs()``
 in its own cursor, committing as the runner commits, and writes the ids of the
@@ -40,6 +41,7 @@ def main(spec_path):
     if spec.get("exit_after_commits"):
         die_after_commits(spec["exit_after_commits"], registry.db_name)
     call = spec.get("call")
+    started = time.monotonic()
     try:
         with registry.cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
@@ -49,6 +51,10 @@ def main(spec_path):
                 outcome = env["marketplace.job"]._cron_run_jobs().ids
     except UserError as exc:
         outcome = {"error": str(exc)}
+    if spec.get("timing_file"):
+        # how long the cron pass (or the call) took, from the claim to the last commit
+        with open(spec["timing_file"], "w") as timing:
+            json.dump({"seconds": time.monotonic() - started}, timing)
     if spec.get("result_file"):
         with open(spec["result_file"], "w") as result:
             json.dump(outcome, result, default=str)

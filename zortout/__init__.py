@@ -9,6 +9,7 @@ from .client import (
     Warehouse,
     ZortoutClient,
 )
+from .catalogue_rows import CatalogueRow, parse_amount
 from .errors import (
     ZortoutAuthError,
     ZortoutBadResponseError,
@@ -31,7 +32,7 @@ from .webhook import QUANTITY_URL_KEY, WEBHOOK_URL_KEYS, WebhookConfig
 
 __all__ = [
     "DEFAULT_BASE_URL", "MAX_PAGE_LIMIT", "SKULIST_LIMIT", "CallStats", "ProductRow", "Warehouse", "ZortoutClient",
-    "ProductPage", "DAILY_REQUEST_LIMIT", "ZORTOUT_TIMEZONE", "next_quota_reset",
+    "ProductPage", "CatalogueRow", "parse_amount", "DAILY_REQUEST_LIMIT", "ZORTOUT_TIMEZONE", "next_quota_reset",
     "ZortoutError", "ZortoutPermanentError", "ZortoutAuthError", "ZortoutUnknownWarehouseError",
     "ZortoutTransientError", "ZortoutTimeoutError", "ZortoutConnectionError", "ZortoutServerError",
     "ZortoutRateLimitError", "ZortoutQuotaExceededError", "ZortoutBadResponseError", "ZortoutIncompleteSweepError",

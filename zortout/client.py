@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 import requests
 from requests.adapters import HTTPAdapter
 
+from .catalogue_rows import CatalogueRow
 from .errors import (
     ZortoutAuthError,
     ZortoutBadResponseError,
@@ -326,6 +327,22 @@ class ZortoutClient:
             headers = {"skulist": ",".join(skus).encode("utf-8")}
         served, count, last, mismatch = self._read_page(PRODUCTS, params, page, limit, headers, warehouse_code)
         rows = tuple(row for row in map(ProductRow.from_api, served) if wanted is None or row.sku in wanted)
+        return ProductPage(rows=rows, count=count, page=page, limit=limit, served=len(served), last=last,
+                           count_mismatch=mismatch)
+
+    def fetch_catalogue_page(self, warehouse_code=None, page=1, limit=None):
+        """One page of GetProducts read for its product fields: a
+        :class:`~zortout.pages.ProductPage` whose ``rows`` are
+        :class:`~zortout.catalogue_rows.CatalogueRow`. The same call, retries,
+        quota and short-page rules as :meth:`fetch_page` (a sweep of the store,
+        or of one warehouse with ``warehouse_code``)."""
+        page = int(page)
+        if page < 1:
+            raise ValueError(f"pages start at 1, not {page}")
+        limit = self.page_limit if limit is None else max(1, min(int(limit), MAX_PAGE_LIMIT))
+        params = self._product_params(warehouse_code, False)
+        served, count, last, mismatch = self._read_page(PRODUCTS, params, page, limit, None, warehouse_code)
+        rows = tuple(CatalogueRow.from_api(data) for data in served if isinstance(data, dict))
         return ProductPage(rows=rows, count=count, page=page, limit=limit, served=len(served), last=last,
                            count_mismatch=mismatch)
 

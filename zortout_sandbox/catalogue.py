@@ -17,7 +17,8 @@ import random
 import threading
 from decimal import Decimal
 
-__all__ = ["Catalogue", "DROP", "DEFAULT_WAREHOUSES", "DEMO_CATALOGUE_PATH", "QUANTITY_FORMATS"]
+__all__ = ["Catalogue", "DROP", "DEFAULT_WAREHOUSES", "DEMO_CATALOGUE_PATH", "QUANTITY_FORMATS", "ONBOARDING_PRODUCTS",
+           "ONBOARDING_ODOO_BARCODE"]
 
 #: Override value meaning "leave this key out of the product object".
 DROP = "__drop__"
@@ -33,6 +34,62 @@ DEFAULT_WAREHOUSES = (
     {"id": 129821, "code": "W0001", "name": "คลังสินค้าหลัก"},
     {"id": 129822, "code": "W0002", "name": "คลังหน้าร้าน"},
     {"id": 129823, "code": "ODS001", "name": "คลังออนไลน์ ODS"},
+)
+
+#: the barcode that the onboarding fixture's NEW-CLASH carries and a test gives an Odoo product too
+ONBOARDING_ODOO_BARCODE = "8850000000999"
+
+#: the fixture rows of :meth:`Catalogue.onboarding`; the tests name them
+ONBOARDING_PRODUCTS = (
+    {"id": 7_100_001, "sku": "NEW-PLAIN", "name": "กระเป๋าผ้า", "barcode": "8850000000011", "sellprice": "199.00",
+     "purchaseprice": "80.00", "unittext": "ชิ้น", "categoryid": 9102, "category": "ของใช้", "weight": "350.00"},
+    {"id": 7_100_002, "sku": "NEW-PCS", "name": "Notebook A5", "barcode": "8850000000028", "sellprice": "45",
+     "purchaseprice": "20", "unittext": "PCS", "categoryid": 9103, "category": "เครื่องเขียน", "weight": 120},
+    {"id": 7_100_003, "sku": "NEW-KG", "name": "ข้าวหอมมะลิ", "sellprice": "60.00", "purchaseprice": "38.00",
+     "unittext": "กก.", "categoryid": 9104, "category": "อาหาร", "weight": "1000"},
+    {"id": 7_100_004, "sku": "NEW-BOX", "name": "กล่องของขวัญ", "sellprice": "35.00", "purchaseprice": "12.00",
+     "unittext": "กล่องใหญ่", "categoryid": 9102, "category": "ของใช้"},
+    {"id": 7_100_005, "sku": "NEW-SERVICE", "name": "ค่าติดตั้ง", "sellprice": "500.00", "purchaseprice": "0.00",
+     "unittext": "ครั้ง", "producttype": 1, "categoryid": 9105, "category": "บริการ"},
+    {"id": 7_100_006, "sku": "NEW-ARCHIVED", "name": "รุ่นเก่า (เลิกขาย)", "sellprice": "99.00", "unittext": "Piece",
+     "active": False, "categoryid": 9102, "category": "ของใช้"},
+    {"id": 7_100_007, "sku": "NEW-DUP", "name": "สินค้าซ้ำ 1", "sellprice": "10.00", "unittext": "Piece"},
+    {"id": 7_100_008, "sku": "NEW-DUP", "name": "สินค้าซ้ำ 2", "sellprice": "12.00", "unittext": "Piece"},
+    {"id": 7_100_009, "sku": "NEW-CLASH", "name": "บาร์โค้ดซ้ำกับ Odoo", "barcode": ONBOARDING_ODOO_BARCODE,
+     "sellprice": "15.00", "unittext": "Piece"},
+    {"id": 7_100_010, "sku": "NEW-BC-A", "name": "บาร์โค้ดเดียวกัน A", "barcode": "8850000000042",
+     "sellprice": "20.00", "unittext": "Piece"},
+    {"id": 7_100_011, "sku": "NEW-BC-B", "name": "บาร์โค้ดเดียวกัน B", "barcode": "8850000000042",
+     "sellprice": "21.00", "unittext": "Piece"},
+    {"id": 7_100_012, "sku": "NEW-ODD", "name": "  ราคาอ่านไม่ได้  ", "sellprice": "abc", "purchaseprice": None,
+     "unittext": "", "weight": "-5", "categoryid": "x", "category": None, "variant": None},
+    {"id": 7_100_013, "sku": "", "name": "ไม่มี SKU", "sellprice": "5.00"},
+    # a variation whose options name its attributes: one template with four variants,
+    # priced by size (M costs 20 more), so that Odoo's value extras express the prices
+    {"id": 7_100_021, "sku": "NEW-TEE-RED-S", "name": "เสื้อยืด แดง S", "barcode": "8850000001001",
+     "sellprice": "250.00", "purchaseprice": "90.00", "unittext": "ตัว", "categoryid": 9101, "category": "เสื้อผ้า",
+     "variationid": 7_100_020, "variant": [{"variantid": 1, "variantname": "แดง", "name": "สี"},
+                                          {"variantid": 3, "variantname": "S", "name": "ไซซ์"}]},
+    {"id": 7_100_022, "sku": "NEW-TEE-RED-M", "name": "เสื้อยืด แดง M", "barcode": "8850000001002",
+     "sellprice": "270.00", "purchaseprice": "95.00", "unittext": "ตัว", "categoryid": 9101, "category": "เสื้อผ้า",
+     "variationid": 7_100_020, "variant": [{"variantid": 1, "variantname": "แดง", "name": "สี"},
+                                          {"variantid": 4, "variantname": "M", "name": "ไซซ์"}]},
+    {"id": 7_100_023, "sku": "NEW-TEE-BLUE-S", "name": "เสื้อยืด น้ำเงิน S", "barcode": "8850000001003",
+     "sellprice": "250.00", "purchaseprice": "90.00", "unittext": "ตัว", "categoryid": 9101, "category": "เสื้อผ้า",
+     "variationid": 7_100_020, "variant": [{"variantid": 2, "variantname": "น้ำเงิน", "name": "สี"},
+                                          {"variantid": 3, "variantname": "S", "name": "ไซซ์"}]},
+    {"id": 7_100_024, "sku": "NEW-TEE-BLUE-M", "name": "เสื้อยืด น้ำเงิน M", "barcode": "8850000001004",
+     "sellprice": "270.00", "purchaseprice": "95.00", "unittext": "ตัว", "categoryid": 9101, "category": "เสื้อผ้า",
+     "variationid": 7_100_020, "variant": [{"variantid": 2, "variantname": "น้ำเงิน", "name": "สี"},
+                                          {"variantid": 4, "variantname": "M", "name": "ไซซ์"}]},
+    # a variation whose options are missing: separate products
+    {"id": 7_100_031, "sku": "NEW-MUG-300", "name": "แก้วมัค 300 ml", "sellprice": "120.00", "unittext": "ใบ",
+     "variationid": 7_100_030, "variant": []},
+    {"id": 7_100_032, "sku": "NEW-MUG-500", "name": "แก้วมัค 500 ml", "sellprice": "150.00", "unittext": "ใบ",
+     "variationid": 7_100_030, "variant": []},
+    # in Odoo already (the tests create them): one active, one archived
+    {"id": 7_100_041, "sku": "NEW-IN-ODOO", "name": "มีใน Odoo แล้ว", "sellprice": "10.00"},
+    {"id": 7_100_042, "sku": "NEW-ARCHIVED-IN-ODOO", "name": "ถูกเก็บถาวรใน Odoo", "sellprice": "10.00"},
 )
 
 _PRODUCT_DEFAULTS = {
@@ -146,6 +203,43 @@ class Catalogue:
                 "sellprice": f"{rng.randint(10, 2000)}.00",
                 "stock": stock,
                 "availablestock": available,
+            })
+        return catalogue
+
+    @classmethod
+    def onboarding(cls, bulk=0, seed=1, warehouses=DEFAULT_WAREHOUSES):
+        """A store whose products Odoo does not have yet (Create Products from Zortout).
+
+        The fixture rows (SKUs "NEW-...", see :data:`ONBOARDING_PRODUCTS`) carry every
+        case the import must tell apart: a SKU on two Zortout products, two products
+        with one barcode, a barcode that a test gives an Odoo product too, Thai and
+        English units known and unknown, services, archived products, a variation whose
+        options name its attributes (one template) and one whose options are missing
+        (separate products), and odd values. ``bulk`` more products "BULK-000001"...
+        follow, each complete and distinct (name, barcode, prices, a known unit, one
+        of a few categories), holding stock in every warehouse.
+        """
+        rng = random.Random(seed)
+        catalogue = cls(warehouses)
+        codes = catalogue.warehouse_codes()
+        for product in ONBOARDING_PRODUCTS:
+            catalogue.add_product(dict(product, stock=dict(product.get("stock") or {codes[0]: 5})))
+        units = ("Piece", "PCS", "ชิ้น", "อัน", "Units")
+        categories = ((9101, "เสื้อผ้า"), (9102, "ของใช้"), (9103, "เครื่องเขียน"))
+        for i in range(1, bulk + 1):
+            category_id, category = categories[i % len(categories)]
+            catalogue.add_product({
+                "id": 6_000_000 + i,
+                "sku": f"BULK-{i:06d}",
+                "name": f"สินค้านำเข้า {i}",
+                "barcode": f"99{i:011d}",
+                "sellprice": f"{rng.randint(10, 2000)}.00",
+                "purchaseprice": f"{rng.randint(5, 900)}.50",
+                "unittext": units[i % len(units)],
+                "categoryid": category_id,
+                "category": category,
+                "weight": str(rng.randint(50, 5000)),
+                "stock": {code: rng.randint(1, 300) for code in codes},
             })
         return catalogue
 

@@ -74,6 +74,16 @@ _SECRET_HEADERS = ("apikey", "apisecret")
 _SECRET_BODY_KEYS = ("key1", "key2", "key3")
 #: the sandbox's own control routes (not Zortout's): change quantities "in Zortout"
 CONTROL_PREFIX = "/_sandbox/"
+#: the images GET /_sandbox/image/<name> serves: a small PNG, one over the import's 2 MB limit,
+#: and a file that claims to be an image but is not
+_PNG_1X1 = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                         "1f15c4890000000d49444154789c6360f8cf000000030101009d5a6b"
+                         "4e0000000049454e44ae426082")
+IMAGES = {
+    "small.png": ("image/png", _PNG_1X1),
+    "huge.png": ("image/png", _PNG_1X1 + b"\0" * (3 * 1024 * 1024)),
+    "broken.png": ("image/png", b"this is no image"),
+}
 _HTML_ERROR = b"<html><head><title>Error</title></head><body><h1>Service Unavailable</h1></body></html>"
 
 
@@ -586,10 +596,21 @@ class SandboxServer:
                    "stock": format_quantity(stock), "availablestock": format_quantity(available)}
         return deliver(self.webhook, product, self.webhook_format, self.delivery_timeout)
 
+    def image_url(self, name):
+        """An ``imagepath`` the sandbox serves (see :data:`IMAGES`); any other name answers 404."""
+        return f"http://{self.host}:{self.port}{CONTROL_PREFIX}image/{name}"
+
     def _control(self, method, action, body):
         """``POST /_sandbox/sell`` {"sku", "quantity", "warehouse"} and ``POST /_sandbox/set``
-        {"sku", "stock", "available", "warehouse"}; ``GET /_sandbox/webhook`` (keys hidden)."""
+        {"sku", "stock", "available", "warehouse"}; ``GET /_sandbox/webhook`` (keys hidden);
+        ``GET /_sandbox/image/<name>``: a product image Zortout's ``imagepath`` points to."""
         data = _json_or_none(body) or {}
+        if action.startswith("image/") and method == "GET":
+            image = IMAGES.get(action[len("image/"):])
+            if image is None:
+                return Answer(404, raw=b"not found", content_type="text/plain")
+            content_type, payload = image
+            return Answer(raw=payload, content_type=content_type)
         try:
             if action == "webhook" and method == "GET":
                 config = self.webhook.current_config()
