@@ -28,12 +28,14 @@ import base64
 import json
 import logging
 import time
+from urllib.parse import urlsplit
 
 import requests
 
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 
+from odoo.addons.otd_marketplace_stock.services.image_address import image_address_problem
 from odoo.addons.otd_marketplace_stock.services.joblog import log_job_event
 from odoo.addons.otd_marketplace_stock.services.product_import_odoo import (
     CategoryResolver,
@@ -322,12 +324,23 @@ class ImportEngine:
         left = self._seconds_left()
         return IMAGE_TIMEOUT if left is None else min(IMAGE_TIMEOUT, max(left, 1.0) / 2)
 
+    def _image_address_message(self, problem, detail):
+        detail = detail[:200]
+        if problem == "not_web":
+            return self.env._("The image address is not a web address: %(url)s", url=detail)
+        if problem == "unresolved":
+            return self.env._("The image's host %(host)s could not be found.", host=detail)
+        return self.env._("The image address is on a private or local network (%(address)s): Odoo fetches images "
+                          "from public addresses only.", address=detail)
+
     def _fetch_image(self, product, url):
         """Set the product's image from ``url``; returns None, or what went wrong (a message)."""
-        if not url.lower().startswith(("http://", "https://")):
-            return self.env._("The image address is not a web address: %(url)s", url=url[:200])
+        problem = image_address_problem(url, urlsplit(self.account._zortout_base_url()).hostname)
+        if problem:
+            return self._image_address_message(*problem)
         try:
-            with requests.get(url, timeout=self._image_timeout(), stream=True) as answer:
+            # no redirect is followed: it could lead to an address the check above refuses
+            with requests.get(url, timeout=self._image_timeout(), stream=True, allow_redirects=False) as answer:
                 if answer.status_code != 200:
                     return self.env._("The image could not be fetched (HTTP %(status)s).", status=answer.status_code)
                 data = b""

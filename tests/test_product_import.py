@@ -265,6 +265,24 @@ class TestProductImport(MarketplaceCase):
         self.assertEqual((result["images_done"], result["image_failed"]), (1, 4))
         self.assertIn("images not fetched: 4", job.outcome)
 
+    def test_an_image_on_the_servers_own_network_is_not_fetched(self):
+        """An image address comes from whoever edits products in Zortout: the Odoo server fetches
+        nothing from its own network (only the Zortout API's own host, here the sandbox, is trusted)."""
+        catalogue = self.sandbox.catalogue
+        local = self.sandbox.image_url("small.png").replace(self.sandbox.host, "localhost")
+        catalogue.update("NEW-PLAIN", imagepath=local)
+        catalogue.update("NEW-PCS", imagepath="http://10.20.30.40/x.png")
+        wizard = self.open_wizard()
+        wizard.fetch_images = True
+        job = self.create_products(wizard)
+        self.assertEqual(job.state, "done", job.error)
+        failed = job.line_ids.filtered(lambda line: line.decision == "image_failed")
+        messages = dict(zip(failed.mapped("sku"), failed.mapped("message")))
+        self.assertIn("private or local network (localhost: 127.0.0.1)", messages["NEW-PLAIN"])
+        self.assertIn("private or local network (10.20.30.40: 10.20.30.40)", messages["NEW-PCS"])
+        # the sandbox would have served it (small.png): the empty image is the guard's doing
+        self.assertFalse(self.env["product.product"].search([("default_code", "=", "NEW-PLAIN")]).image_1920)
+
     def test_a_mapped_warehouse_sweep_lists_what_that_warehouse_holds(self):
         """A warehouse sweep lists the products that warehouse holds (as Zortout's does): the
         fixture rows hold stock in W0001 only, the bulk ones in every warehouse."""
