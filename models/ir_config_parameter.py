@@ -15,6 +15,6 @@ class IrConfigParameter(models.Model):
     @api.constrains("key", "value")
     def _check_zortout_base_url(self):
         for param in self.filtered(lambda p: p.key == PARAM_BASE_URL):
-            problem = base_url_problem(param.value)
+            problem = base_url_problem(self.env, param.value)
             if problem:
-                raise ValidationError(self.env._("%s", problem))
+                raise ValidationError(problem)

@@ -189,7 +189,7 @@ class MarketplaceAccount(models.Model):
     @api.model
     def _zortout_base_url(self):
         url = self.env["ir.config_parameter"].sudo().get_param(PARAM_BASE_URL) or zortout.DEFAULT_BASE_URL
-        problem = base_url_problem(url)
+        problem = base_url_problem(self.env, url)
         if problem:
             raise UserError(self.env._(
                 "%(problem)s Ask a system administrator to fix the system parameter %(parameter)s.",

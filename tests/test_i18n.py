@@ -83,6 +83,16 @@ class TestThaiTranslation(TransactionCase):
                 Job.create({"name": "x", "account_id": self.account.id, "payload": payload})
             self.assertEqual(caught.exception.args[0], message)
 
+    def test_a_refused_zortout_base_url_is_explained_in_thai(self):
+        """An administrator reading Thai who types a plain-http Zortout address is told why in Thai."""
+        Param = self.thai_env()["ir.config_parameter"].sudo()
+        with self.assertRaises(ValidationError) as caught:
+            Param.set_param("otd_marketplace_stock.zortout_base_url", "http://zortout.example.com/v4")
+        self.assertEqual(caught.exception.args[0],
+                         "Base URL ของ Zortout 'http://zortout.example.com/v4' ต้องใช้ https: มิฉะนั้น API Key และ "
+                         "API Secret จะถูกส่งแบบไม่เข้ารหัส ใช้ http ธรรมดาได้เฉพาะ localhost หรือ 127.0.0.1 "
+                         "(sandbox ในเครื่อง)")
+
     def test_result_summary_in_thai(self):
         """The job's readable result speaks Thai to a Thai user."""
         job = self.env["marketplace.job"].create({"name": "x", "account_id": self.account.id})
