@@ -26,6 +26,7 @@ registry.category("web_tour.tours").add("otd_marketplace_stock_changes_and_progr
         {
             content: "The preview is done and marked as a preview",
             trigger: ".o_form_view:has(.ribbon) .o_statusbar_status button.o_arrow_button_current[data-value='done']",
+            timeout: 30000, // a pull run in the request may work up to its 20 s budget
         },
         {
             content: "The progress bars show every SKU of the sweep handled",
@@ -55,6 +56,7 @@ registry.category("web_tour.tours").add("otd_marketplace_stock_changes_and_progr
         {
             content: "The applied job is done",
             trigger: ".o_form_view:not(:has(.ribbon)) .o_statusbar_status button.o_arrow_button_current[data-value='done']",
+            timeout: 30000, // a pull run in the request may work up to its 20 s budget
         },
         {
             content: "Open its stock moves",
@@ -106,6 +108,7 @@ registry.category("web_tour.tours").add("otd_marketplace_stock_changes_and_progr
         {
             content: "The preview of the new warehouse is done",
             trigger: "body:not(:has(.modal)) .o_form_view:has(.ribbon) .o_statusbar_status button.o_arrow_button_current[data-value='done']",
+            timeout: 30000, // a pull run in the request may work up to its 20 s budget
         },
     ],
 });

@@ -43,6 +43,7 @@ registry.category("web_tour.tours").add("otd_marketplace_stock_clerk_jobs", {
         {
             content: "The new job is Done",
             trigger: ".o_form_view:not(:has(.ribbon)) .o_statusbar_status button.o_arrow_button_current[data-value='done']",
+            timeout: 30000, // a pull run in the request may work up to its 20 s budget
         },
         {
             content: "It says which preview it applied",

@@ -51,6 +51,7 @@ registry.category("web_tour.tours").add("otd_marketplace_stock_product_import", 
         {
             content: "The creation job is done",
             trigger: ".o_form_view:not(:has(.modal)) .o_statusbar_status button.o_arrow_button_current[data-value='done']",
+            timeout: 30000, // a pull run in the request may work up to its 20 s budget
         },
         {
             content: "Its result counts the created products",

@@ -24,6 +24,7 @@ registry.category("web_tour.tours").add("otd_marketplace_stock_pull_stock", {
         {
             content: "The job form opens and shows Done",
             trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current[data-value='done']",
+            timeout: 30000, // a pull run in the request may work up to its 20 s budget
         },
         {
             content: "The result summary lists the updated products",

@@ -92,6 +92,7 @@ registry.category("web_tour.tours").add("otd_marketplace_stock_thai_walkthrough"
         {
             content: "The job form opens and shows Done",
             trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current[data-value='done']",
+            timeout: 30000, // a pull run in the request may work up to its 20 s budget
         },
         {
             content: "The result is readable: counts per outcome and the warehouse code",
@@ -165,6 +166,7 @@ registry.category("web_tour.tours").add("otd_marketplace_stock_thai_walkthrough"
         {
             content: "The job is Done",
             trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current[data-value='done']",
+            timeout: 30000, // a pull run in the request may work up to its 20 s budget
         },
         {
             content: "Its result shows the one product fetched",
