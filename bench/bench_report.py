@@ -6,7 +6,7 @@ __all__ = ["median_figures", "render_text", "render_markdown", "speed_table", "b
            "growth_table",
            "check_targets", "UNCHANGED_JOB_TARGET_S", "CHANGED_RATIO_TARGET", "LINES_SHARE_TARGET"]
 
-#: issue 11, "Performance"
+#: the performance targets (README, "Performance")
 UNCHANGED_JOB_TARGET_S = 1.5
 CHANGED_RATIO_TARGET = 1.15
 LINES_SHARE_TARGET = 0.10

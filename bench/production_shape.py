@@ -41,7 +41,7 @@ sys.path.insert(0, str(BENCH))
 import devenv  # noqa: E402 - the project's set-up: Odoo, venv, PostgreSQL
 from transaction_watch import TransactionWatch  # noqa: E402
 
-#: issue 11: no transaction over 10 s on these machines
+#: the performance target: no transaction over 10 s on these machines
 TRANSACTION_LIMIT_S = 10.0
 CRON_NAME = "Marketplace: run pending jobs"
 #: the runner's scheduled actions: "Marketplace: run pending jobs", "... (2)" and any further one

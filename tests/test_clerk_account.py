@@ -1,4 +1,4 @@
-"""What a Thai clerk reads on the account side (issue 21, items 6, 8, 10 and 11): when the next
+"""What a Thai clerk reads on the account side: when the next
 pull comes, the result of ทดสอบ Warehouse Code in a dialog that stays, the warehouse list's
 dialogs, the instant-sync address warning, and the times a job's English error (the log's) gives."""
 

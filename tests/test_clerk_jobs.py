@@ -1,4 +1,4 @@
-"""What the Thai clerk trips over on the job side (issue 21): a preview of several Zortout
+"""What the Thai clerk trips over on the job side: a preview of several Zortout
 warehouses applied, change lines that name their warehouse and location, products that
 Zortout does not know, the progress of several warehouses, the payload's warehouse checked
 on save, the numbers the Jobs list shows and where each job comes from."""
