@@ -205,6 +205,35 @@ class TestProductImport(MarketplaceCase):
             wizard.action_create()
         self.assertFalse(self.env["marketplace.job"].search([("job_type", "=", IMPORT)]))
 
+    def test_what_is_created_is_the_codes_not_a_persons(self):
+        """Over RPC a person may choose, not plan: the rows, what each becomes and the account are the
+        code's (the job creates them with the superuser's access); another company's account is out of
+        reach."""
+        wizard = self.open_wizard()
+        line = wizard.line_ids.filtered(lambda line: line.status == "refused")[:1]
+        for record, values in ((wizard, {"rows_json": "[]"}), (wizard, {"read_done": True}),
+                               (line, {"status": "new"}), (line, {"entry_json": "{}"}), (line, {"barcode": "1"})):
+            with self.subTest(values=values), self.assertRaises(AccessError):
+                record.write(values)
+        with self.assertRaises(AccessError):
+            self.env["zortout.product.import.line"].with_user(self.importer).create(
+                {"wizard_id": wizard.id, "status": "new", "sku": "FORGED", "entry_json": "{}"})
+        with self.assertRaises(AccessError):
+            self.env["zortout.product.import"].with_user(self.importer).create(
+                {"account_id": self.account.id, "rows_json": "[]", "read_done": True})
+        other = self.env["res.company"].create({"name": "Other Shop Co"})
+        other_account = self.env["marketplace.account"].create({
+            "name": "Other Shop", "company_id": other.id, "store_name": "s", "api_key": "k", "api_secret": "x"})
+        with self.assertRaises(AccessError):
+            wizard.write({"account_id": other_account.id})
+        with self.assertRaises(AccessError):
+            self.env["zortout.product.import"].with_user(self.importer).create({"account_id": other_account.id})
+        with self.assertRaises(AccessError):
+            other_account.with_user(self.importer).action_create_products_from_zortout()
+        # what a person does choose still works: a row ticked off, a default
+        wizard.line_ids[:1].write({"selected": False})
+        wizard.write({"fetch_images": True})
+
     def test_a_pull_that_found_skus_not_in_odoo_offers_the_wizard(self):
         pull = self.env["marketplace.job"].browse(self.account.with_user(self.importer).action_pull_stock()["res_id"])
         self.assertGreater(pull.not_in_odoo_count, 30)

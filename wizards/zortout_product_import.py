@@ -28,6 +28,11 @@ from odoo.addons.otd_marketplace_stock.tools.params import param_value
 _logger = logging.getLogger(__name__)
 
 STORE_WIDE = "__store__"
+#: what a person may give the wizard (its form's choices); what it read and planned is the code's
+WIZARD_USER_FIELDS = frozenset({"account_id", "warehouse_code", "category_mode", "category_id", "fetch_images",
+                                "filter_category", "filter_active", "filter_barcode", "line_ids"})
+#: ...and a row: whether to create it (what it becomes is planned by the code)
+LINE_USER_FIELDS = frozenset({"selected"})
 _DECIMALS = ("sell_price", "purchase_price", "weight_g")
 
 
@@ -114,7 +119,16 @@ class ZortoutProductImport(models.TransientModel):
     def create(self, vals_list):
         self.env["marketplace.account"].browse(
             {vals["account_id"] for vals in vals_list if vals.get("account_id")}).check_access("read")
+        if not self.env.su:
+            for vals in vals_list:
+                _check_user_fields(self.env, vals, WIZARD_USER_FIELDS - {"line_ids"})
         return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            # the account is chosen once: a wizard read for one account never creates for another
+            _check_user_fields(self.env, vals, WIZARD_USER_FIELDS - {"account_id"})
+        return super().write(vals)
 
     # ------------------------------------------------------------------ reading
 
@@ -162,7 +176,7 @@ class ZortoutProductImport(models.TransientModel):
         except SyncUserError as exc:
             raise UserError(render(self.env, exc.message)) from None
         # ``page``: the last page read when done, else the next one to read
-        self.write({"rows_json": json.dumps(rows, ensure_ascii=False), "next_page": page,
+        self.sudo().write({"rows_json": json.dumps(rows, ensure_ascii=False), "next_page": page,
                     "pages_read": page if done else page - 1, "read_done": done, "zortout_count": count})
         if done:
             self._plan()
@@ -172,8 +186,8 @@ class ZortoutProductImport(models.TransientModel):
         return self._reopen()
 
     def action_read_again(self):
-        self.line_ids.unlink()
-        self.write({"rows_json": False, "next_page": 1, "pages_read": 0, "read_done": False})
+        self.sudo().line_ids.unlink()
+        self.sudo().write({"rows_json": False, "next_page": 1, "pages_read": 0, "read_done": False})
         self._read_zortout()
         return self._reopen()
 
@@ -208,10 +222,11 @@ class ZortoutProductImport(models.TransientModel):
         for entry in planned:
             reason, detail = refusals.get(entry["sku"], (None, None))
             lines.append(self._line_values(entry, "refused" if reason else "new", reason, detail))
-        self.line_ids.unlink()
-        self.env["zortout.product.import.line"].create(lines)
+        # sudo: the rows are the code's, a person only ticks them (see LINE_USER_FIELDS)
+        self.sudo().line_ids.unlink()
+        self.env["zortout.product.import.line"].sudo().create(lines)
         archived = sorted(sku for sku, active in codes.items() if not active)
-        self.write({"matched_active": sum(1 for active in codes.values() if active),
+        self.sudo().write({"matched_active": sum(1 for active in codes.values() if active),
                     "matched_archived": len(archived),
                     "matched_archived_skus": ", ".join(archived[:50]) + (" …" if len(archived) > 50 else "")})
 
@@ -323,6 +338,11 @@ class ZortoutProductImportLine(models.TransientModel):
     variation_id = fields.Integer("Zortout Variation", readonly=True)
     entry_json = fields.Text("What Is Created", readonly=True)
 
+    def write(self, vals):
+        if not self.env.su:
+            _check_user_fields(self.env, vals, LINE_USER_FIELDS)
+        return super().write(vals)
+
     @api.depends("zortout_category", "wizard_id.category_mode", "wizard_id.category_id")
     def _compute_category_display(self):
         for line in self:
@@ -345,3 +365,13 @@ class ZortoutProductImportLine(models.TransientModel):
         if wizard.filter_barcode == "without" and self.barcode:
             return False
         return True
+
+
+def _check_user_fields(env, vals, allowed):
+    """Refuse values a person may not give over RPC: what Zortout answered and what the plan made
+    of it decide what is created, with the superuser's access (services/product_import.py)."""
+    refused = sorted(set(vals) - allowed)
+    if refused:
+        raise AccessError(env._("Only Create Products from Zortout itself sets %(fields)s; a person chooses "
+                                "the account, the warehouse, the defaults, the filters and the rows to create.",
+                                fields=", ".join(refused)))
