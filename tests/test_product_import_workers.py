@@ -6,26 +6,15 @@ nothing. The data is removed again when the class ends."""
 
 import json
 import logging
-import subprocess
-import sys
-import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
-import odoo
-from odoo import SUPERUSER_ID, api
-from odoo.modules.registry import Registry
 from odoo.tests import tagged
-from odoo.tests.common import BaseCase, get_db_name
-from odoo.tools import config
 
-from odoo.addons.otd_marketplace_stock.const import PARAM_BASE_URL
 from odoo.addons.otd_marketplace_stock.wizards.zortout_product_import import _pages
 from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import Catalogue
 
-from .sandbox_case import SandboxCase
-from .test_reliability_concurrency import WORKER, TestReliabilityConcurrency
+from .worker_case import WorkerCase
 
 _logger = logging.getLogger(__name__)
 
@@ -35,30 +24,13 @@ CRON_LIMIT = 10
 
 
 @tagged("post_install", "-at_install")
-class TestProductImportWorkers(SandboxCase, BaseCase):
-    worker_output = TestReliabilityConcurrency.worker_output
+class TestProductImportWorkers(WorkerCase):
+    worker_folder_prefix = "otd-import-"
 
     def spawn(self, name, go_file):
-        """A runner process (tests/odoo_worker.py) whose cron pass is timed, under CRON_LIMIT."""
-        folder = Path(self.tmp.name)
-        args = ["-d", get_db_name(), "--addons-path", ",".join(config["addons_path"]),
-                "--data-dir", config["data_dir"], "--log-level", "info", "--logfile", str(folder / f"{name}.log"),
-                "--max-cron-threads", "0", "--limit-time-real-cron", str(CRON_LIMIT)]
-        for option in ("db_host", "db_port", "db_user", "db_password"):
-            if config[option]:
-                args += [f"--{option}", str(config[option])]
-        spec = {"odoo_root": str(Path(odoo.__path__[0]).parent), "args": args, "go_file": go_file,
-                "ready_file": str(folder / f"{name}.ready"), "result_file": str(folder / f"{name}.json"),
-                "timing_file": str(folder / f"{name}.timing.json")}
-        spec_path = folder / f"{name}.spec.json"
-        spec_path.write_text(json.dumps(spec))
-        output = open(folder / f"{name}.out", "w")  # noqa: SIM115 - closed by the cleanup
-        self.addCleanup(output.close)
-        process = subprocess.Popen([sys.executable, str(WORKER), str(spec_path)], stdout=output,
-                                   stderr=subprocess.STDOUT)
-        self.addCleanup(lambda: process.poll() is None and process.kill())
-        process.name = name
-        return process
+        """A runner process whose cron pass is timed, under CRON_LIMIT."""
+        return super().spawn(name, go_file, options=["--limit-time-real-cron", str(CRON_LIMIT)],
+                             timing_file=str(Path(self.tmp.name) / f"{name}.timing.json"))
 
     @classmethod
     def sandbox_catalogue(cls):
@@ -67,13 +39,7 @@ class TestProductImportWorkers(SandboxCase, BaseCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.registry = Registry(get_db_name())
-        cls.tmp = tempfile.TemporaryDirectory(prefix="otd-import-")
-        cls.addClassCleanup(cls.tmp.cleanup)
         with cls.cursor_env() as env:
-            Param = env["ir.config_parameter"]
-            cls.old_base_url = Param.get_param(PARAM_BASE_URL)
-            Param.set_param(PARAM_BASE_URL, cls.sandbox.base_url)
             warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
             # two shops of one company, each filling a location of its own
             cls.location_ids = env["stock.location"].create([
@@ -100,13 +66,6 @@ class TestProductImportWorkers(SandboxCase, BaseCase):
             env.invalidate_all()
             products.product_tmpl_id.unlink()
             env["stock.location"].browse(cls.location_ids).unlink()
-            env["ir.config_parameter"].set_param(PARAM_BASE_URL, cls.old_base_url or False)
-
-    @classmethod
-    @contextmanager
-    def cursor_env(cls):
-        with cls.registry.cursor() as cr:
-            yield api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
 
     def queue_import(self, account_id):
         """What the wizard's Create queues for ``account_id``: the job with its pages (committed)."""

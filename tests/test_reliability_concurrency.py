@@ -9,28 +9,20 @@ removed again when the class ends.
 import json
 import os
 import signal
-import subprocess
-import sys
-import tempfile
 import time
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
-import odoo
-from odoo import SUPERUSER_ID, api, fields
-from odoo.modules.registry import Registry
+from odoo import fields
 from odoo.tests import tagged
-from odoo.tests.common import BaseCase, get_db_name
-from odoo.tools import config
 
-from odoo.addons.otd_marketplace_stock.const import PARAM_APPLY_STEP_ROWS, PARAM_BASE_URL
+from odoo.addons.otd_marketplace_stock.const import PARAM_APPLY_STEP_ROWS
 from odoo.addons.otd_marketplace_stock.const import PARAM_RUNNING_TIMEOUT as RUNNING_TIMEOUT_PARAM
 from odoo.addons.otd_marketplace_stock.zortout_sandbox.catalogue import Catalogue
 
-from .sandbox_case import PRODUCTS, SandboxCase
+from .sandbox_case import PRODUCTS
+from .worker_case import WorkerCase
 
-WORKER = Path(__file__).with_name("odoo_worker.py")
 CODE = "W0001"
 WATCHED = ("GEN-000001", "GEN-000250", "GEN-000500", "GEN-000501", "GEN-000750", "GEN-001000",
            "GEN-001001", "GEN-001100", "GEN-001201")
@@ -40,7 +32,9 @@ JOB_LOGGER = "odoo.addons.otd_marketplace_stock"
 
 
 @tagged("post_install", "-at_install")
-class TestReliabilityConcurrency(SandboxCase, BaseCase):
+class TestReliabilityConcurrency(WorkerCase):
+    worker_folder_prefix = "otd-concurrency-"
+
     @classmethod
     def sandbox_catalogue(cls):
         return Catalogue.generate(1201)
@@ -48,13 +42,7 @@ class TestReliabilityConcurrency(SandboxCase, BaseCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.registry = Registry(get_db_name())
-        cls.tmp = tempfile.TemporaryDirectory(prefix="otd-concurrency-")
-        cls.addClassCleanup(cls.tmp.cleanup)
         with cls.cursor_env() as env:
-            Param = env["ir.config_parameter"]
-            cls.old_base_url = Param.get_param(PARAM_BASE_URL)
-            Param.set_param(PARAM_BASE_URL, cls.sandbox.base_url)
             warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
             cls.location_id = env["stock.location"].create({
                 "name": "Concurrency Shelf", "location_id": warehouse.lot_stock_id.id, "usage": "internal"}).id
@@ -89,7 +77,6 @@ class TestReliabilityConcurrency(SandboxCase, BaseCase):
             env["marketplace.account"].browse(accounts).unlink()
             env["product.product"].browse(ids).product_tmpl_id.unlink()
             env["stock.location"].browse([cls.location_id, *cls.runner_locations]).unlink()
-            env["ir.config_parameter"].set_param(PARAM_BASE_URL, cls.old_base_url or False)
 
     @staticmethod
     def wipe_stock(env, product_ids):
@@ -97,13 +84,6 @@ class TestReliabilityConcurrency(SandboxCase, BaseCase):
         for table in ("stock_move_line", "stock_move", "stock_quant"):
             env.cr.execute(f"DELETE FROM {table} WHERE product_id IN %s", [product_ids])  # noqa: S608
         env.invalidate_all()
-
-    @classmethod
-    @contextmanager
-    def cursor_env(cls):
-        """A committed transaction of its own (as a separate request would have)."""
-        with cls.registry.cursor() as cr:
-            yield api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
 
     def setUp(self):
         super().setUp()
@@ -133,41 +113,6 @@ class TestReliabilityConcurrency(SandboxCase, BaseCase):
 
     def jobs(self, env, ids):
         return env["marketplace.job"].browse(ids)
-
-    def spawn(self, name, go_file=None, call=None, exit_after_commits=None, options=()):
-        folder = Path(self.tmp.name)
-        args = ["-d", get_db_name(), "--addons-path", ",".join(config["addons_path"]),
-                "--data-dir", config["data_dir"], "--log-level", "info", "--logfile", str(folder / f"{name}.log"),
-                "--max-cron-threads", "0", *options]
-        for option in ("db_host", "db_port", "db_user", "db_password"):
-            if config[option]:
-                args += [f"--{option}", str(config[option])]
-        spec = {"odoo_root": str(Path(odoo.__path__[0]).parent), "args": args,
-                "ready_file": str(folder / f"{name}.ready"), "go_file": go_file,
-                "result_file": str(folder / f"{name}.json"), "call": call,
-                "exit_after_commits": exit_after_commits}
-        spec_path = folder / f"{name}.spec.json"
-        spec_path.write_text(json.dumps(spec))
-        output = open(folder / f"{name}.out", "w")  # noqa: SIM115 - closed by the cleanup
-        self.addCleanup(output.close)
-        process = subprocess.Popen([sys.executable, str(WORKER), str(spec_path)], stdout=output,
-                                   stderr=subprocess.STDOUT)
-        self.addCleanup(lambda: process.poll() is None and process.kill())
-        process.name = name
-        return process
-
-    def worker_output(self, process):
-        folder = Path(self.tmp.name)
-        texts = [(folder / f"{process.name}{ext}") for ext in (".out", ".log")]
-        return "\n".join(path.read_text()[-3000:] for path in texts if path.exists())
-
-    def wait_for(self, condition, timeout, what):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if condition():
-                return
-            time.sleep(0.05)
-        self.fail(f"timed out waiting for {what}")
 
     def job_state(self, job_id):
         with self.cursor_env() as env:
