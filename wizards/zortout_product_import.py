@@ -22,6 +22,7 @@ from odoo.addons.otd_marketplace_stock.services.product_import_plan import (
     plan_row,
     sweep_duplicate_skus,
 )
+from odoo.addons.otd_marketplace_stock.tools.access import check_named_accounts_readable
 from odoo.addons.otd_marketplace_stock.tools.job_message import SyncUserError, render
 from odoo.addons.otd_marketplace_stock.tools.params import param_value
 
@@ -117,8 +118,7 @@ class ZortoutProductImport(models.TransientModel):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self.env["marketplace.account"].browse(
-            {vals["account_id"] for vals in vals_list if vals.get("account_id")}).check_access("read")
+        check_named_accounts_readable(self.env, vals_list)
         if not self.env.su:
             for vals in vals_list:
                 _check_user_fields(self.env, vals, WIZARD_USER_FIELDS - {"line_ids"})

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.otd_marketplace_stock import zortout
+from odoo.addons.otd_marketplace_stock.tools.access import check_named_accounts_readable
 from odoo.addons.otd_marketplace_stock.tools.actions import open_in_dialog
 
 
@@ -22,9 +23,8 @@ class ZortoutWarehouseWizard(models.TransientModel):
 
     @api.model_create_multi
     def create(self, vals_list):
-        # the account is named by id: a user may open the list of an account they may read only
-        self.env["marketplace.account"].browse(
-            {vals["account_id"] for vals in vals_list if vals.get("account_id")}).check_access("read")
+        # a user may open the list of an account they may read only
+        check_named_accounts_readable(self.env, vals_list)
         return super().create(vals_list)
 
     @api.model
